@@ -62,3 +62,11 @@ def project(intr: Intrinsics, points_cam: np.ndarray) -> np.ndarray:
     p = np.asarray(points_cam, dtype=float).reshape(-1, 3)
     z = np.where(p[:, 2] > 1e-6, p[:, 2], np.nan)
     return np.stack([p[:, 0] / z * intr.fx + intr.ppx, p[:, 1] / z * intr.fy + intr.ppy], axis=1)
+
+
+STEREO_SUBPIXEL = 0.08   # RealSense D4xx disparity noise, pixels RMS
+
+
+def depth_rms_m(z_m: np.ndarray | float, fx: float, baseline_m: float) -> np.ndarray | float:
+    """Expected stereo depth noise: grows with the square of distance (DESIGN.md)."""
+    return np.square(z_m) * STEREO_SUBPIXEL / (fx * baseline_m)

@@ -1,0 +1,254 @@
+"""The trainer's calibration routine, fed frame by frame: empty area → still on the mark → one hinge.
+
+Works the same on a live camera (the trainer UI shows `status`) and on a recording (`calibrate`).
+Memory is bounded: a short window of frames, never the whole recording.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from calibration.camera import DepthFrame, Intrinsics, depth_rms_m, pixel_rays
+from calibration.floor import Plane, fit_floor
+from calibration.geometry import floor_frame, transform, unit
+from calibration.model import Calibration
+from calibration.validate import CalibrationError, check_body_depth, check_placement
+
+EMPTY_FRAMES = 15            # the clear area at the start of the routine
+STILL_S = 2.0                # standing still on the mark this long gives the heel line
+STILL_SPREAD_M = 0.03        # centroid movement that still counts as still
+MIN_PERSON_AREA_M2 = 0.08
+HINGE_MIN_M = 0.08           # the hips must travel at least this far back in the hinge
+BACK_HOME_M = 0.03
+SAMPLE = 4                   # every 4th pixel is plenty to find a person and a direction
+DIRECTIONS = np.radians(np.arange(0, 360, 2.0))
+HIP_BAND = (0.35, 0.6)       # fraction of stature where the hips are in a hinge
+FOOT_BAND_M = (0.015, 0.10)
+
+
+@dataclass(frozen=True)
+class Status:
+    step: str                # "empty", "wait", "still", "hinge", "done"
+    message: str             # what to tell the trainer now
+    progress: float          # 0..1 within the step
+
+
+class Routine:
+    """Feed frames with `feed`; when `status.step == 'done'`, `result()` gives the calibration."""
+
+    def __init__(self, baseline_m: float, device_name: str = "", device_serial: str = "") -> None:
+        self.baseline_m = baseline_m
+        self.device_name = device_name
+        self.device_serial = device_serial
+        self.status = Status("empty", "Keep the area around the mark clear.", 0.0)
+        self._intr: Intrinsics | None = None
+        self._empty: list[np.ndarray] = []
+        self._floor: Plane | None = None
+        self._cam_to_floor: np.ndarray | None = None
+        self._background: np.ndarray | None = None
+        self._rays: np.ndarray | None = None
+        self._window: deque[tuple[float, np.ndarray, float, np.ndarray]] = deque()
+        self._stand: np.ndarray | None = None          # temporal median depth, full resolution
+        self._stature = 0.0
+        self._stand_extent: np.ndarray | None = None
+        self._best_growth = 0.0
+        self._best_dir: float | None = None
+        self._result: Calibration | None = None
+
+    # ---- feeding -------------------------------------------------------------------------------------------
+    def feed(self, frame: DepthFrame) -> Status:
+        if self._intr is None:
+            self._intr = frame.intrinsics
+            rx, ry = pixel_rays(frame.intrinsics)
+            self._rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1)
+        elif frame.intrinsics != self._intr:
+            raise CalibrationError("The depth stream changed resolution during the routine: record it again "
+                                   "without changing camera settings.")
+        step = self.status.step
+        if step == "empty":
+            self._feed_empty(frame)
+        elif step in ("wait", "still"):
+            self._feed_stand(frame)
+        elif step == "hinge":
+            self._feed_hinge(frame)
+        return self.status
+
+    def result(self) -> Calibration:
+        if self._result is None:
+            raise CalibrationError(self._missing_step())
+        return self._result
+
+    def _missing_step(self) -> str:
+        return {
+            "empty": "The recording is too short: it needs the empty area, the client standing still on the "
+                     "mark and one hinge.",
+            "wait": "Nobody stood still on the mark: the client should stand on the mark, facing the screen, "
+                    "still for 2 seconds.",
+            "still": "The client did not stay still long enough on the mark: stand still for 2 seconds, then "
+                     "hinge.",
+            "hinge": "No hip hinge was seen after standing on the mark: hinge slowly with the hips in view of "
+                     "the camera, then stand up again.",
+        }.get(self.status.step, "The calibration did not finish.")
+
+    # ---- step 1: the empty area ------------------------------------------------------------------------------
+    def _feed_empty(self, frame: DepthFrame) -> None:
+        self._empty.append(frame.depth_m.copy())
+        self.status = Status("empty", "Keep the area around the mark clear.", len(self._empty) / EMPTY_FRAMES)
+        if len(self._empty) < EMPTY_FRAMES:
+            return
+        stack = np.stack(self._empty)
+        self._empty = []
+        valid = (stack > 0).sum(axis=0)
+        background = np.where(valid >= EMPTY_FRAMES // 2, np.median(np.where(stack > 0, stack, np.nan), axis=0),
+                              0.0)
+        background = np.nan_to_num(background).astype(np.float32)
+        pts = self._points(background, 2)
+        floor = fit_floor(pts)
+        if floor is None:
+            raise CalibrationError("No floor found: tilt the camera down so it sees the floor around the mark, "
+                                   "and clear the area.")
+        self._floor = floor
+        forward = np.array([0.0, 0.0, 1.0])
+        self._cam_to_floor = floor_frame(floor.normal, floor.foot_of_camera(), forward)
+        self._background = background
+        self.status = Status("wait", "Client: stand on the mark facing the screen.", 0.0)
+
+    # ---- step 2: still on the mark ---------------------------------------------------------------------------
+    def _person(self, depth: np.ndarray, sample: int) -> np.ndarray:
+        """Floor-frame points (N x 3) that are closer than the empty scene: the person."""
+        d = depth[::sample, ::sample]
+        bg = self._background[::sample, ::sample]
+        margin = 3.0 * depth_rms_m(bg, self._intr.fx, self.baseline_m) + 0.06
+        fg = (d > 0) & ((bg == 0) | (d < bg - margin))
+        pts = transform(self._cam_to_floor, d[fg][:, None] * self._rays[::sample, ::sample][fg])
+        return pts[pts[:, 1] > 0.05]
+
+    def _area(self, pts: np.ndarray, sample: int) -> float:
+        dist = np.linalg.norm(pts - self._cam_to_floor[:3, 3], axis=1)
+        return float(np.sum(np.square(dist * sample / self._intr.fx)))
+
+    def _feed_stand(self, frame: DepthFrame) -> None:
+        pts = self._person(frame.depth_m, SAMPLE)
+        if len(pts) < 50 or self._area(pts, SAMPLE) < MIN_PERSON_AREA_M2:
+            self._window.clear()
+            self.status = Status("wait", "Client: stand on the mark facing the screen.", 0.0)
+            return
+        t = frame.timestamp_ms / 1000.0
+        centre = np.median(pts[:, [0, 2]], axis=0)
+        top = float(np.percentile(pts[:, 1], 99))
+        self._window.append((t, centre, top, frame.depth_m.copy()))
+        while self._window and not self._is_still():
+            self._window.popleft()
+        span = self._window[-1][0] - self._window[0][0] if self._window else 0.0
+        self.status = Status("still", "Stand still on the mark…", min(span / STILL_S, 1.0))
+        if span >= STILL_S:
+            stack = np.stack([w[3] for w in self._window])
+            self._window.clear()
+            self._stand = _temporal_median(stack)
+            stand_pts = self._person(self._stand, 2)
+            self._stature = float(np.percentile(stand_pts[:, 1], 99.5))
+            check_body_depth(self._stand, stand_pts, self._stature, self._intr, self._area(stand_pts, 2))
+            self._stand_extent = _extents(_band(stand_pts, self._stature))
+            self.status = Status("hinge", "Now one slow hip hinge, and back to standing.", 0.0)
+
+    def _is_still(self) -> bool:
+        centres = np.array([w[1] for w in self._window])
+        tops = np.array([w[2] for w in self._window])
+        return bool(np.ptp(centres, axis=0).max() <= STILL_SPREAD_M and np.ptp(tops) <= STILL_SPREAD_M)
+
+    # ---- step 3: one hinge ---------------------------------------------------------------------------------
+    def _feed_hinge(self, frame: DepthFrame) -> None:
+        pts = self._person(frame.depth_m, SAMPLE)
+        band = _band(pts, self._stature)
+        if len(band) < 20:
+            return
+        growth = _extents(band) - self._stand_extent
+        k = int(np.argmax(growth))
+        if growth[k] > self._best_growth:
+            self._best_growth, self._best_dir = float(growth[k]), _refine_peak(growth, k)
+        self.status = Status("hinge", "Now one slow hip hinge, and back to standing.",
+                             min(self._best_growth / HINGE_MIN_M, 1.0))
+        back_home = growth[k] < BACK_HOME_M
+        if self._best_growth >= HINGE_MIN_M and back_home:
+            self._result = self._make_calibration()
+            self.status = Status("done", "Calibration done.", 1.0)
+
+    # ---- the studio frame -----------------------------------------------------------------------------------
+    def _make_calibration(self) -> Calibration:
+        back = np.array([np.cos(self._best_dir), 0.0, np.sin(self._best_dir)])   # floor frame, hips travel
+        lateral = np.array([-back[2], 0.0, back[0]])
+        pts = self._person(self._stand, 1)
+        feet = pts[(pts[:, 1] > FOOT_BAND_M[0]) & (pts[:, 1] < FOOT_BAND_M[1])]
+        if len(feet) < 30:
+            raise CalibrationError("The client's feet were not seen on the mark: make sure the camera sees the "
+                                   "floor at the mark, and avoid dark shoes on a dark floor.")
+        centre = np.median(feet[:, [0, 2]], axis=0)
+        feet = feet[np.hypot(feet[:, 0] - centre[0], feet[:, 2] - centre[1]) < 0.5]
+        along = feet @ back
+        across = feet @ lateral
+        heel = float(np.percentile(along, 99))
+        left, right = np.percentile(across, [2, 98])
+        origin_floor = heel * back + 0.5 * (left + right) * lateral
+        floor_to_cam = np.linalg.inv(self._cam_to_floor)
+        origin_cam = transform(floor_to_cam, origin_floor[None])[0]
+        forward_cam = floor_to_cam[:3, :3] @ (-back)
+        studio_from_camera = floor_frame(self._floor.normal, origin_cam, forward_cam)
+        cal = Calibration(
+            intrinsics=self._intr,
+            studio_from_camera=studio_from_camera,
+            baseline_m=self.baseline_m,
+            device_name=self.device_name,
+            device_serial=self.device_serial,
+            created_utc=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            stance_width_m=float(right - left),
+        )
+        check_placement(cal)
+        return cal
+
+    def _points(self, depth: np.ndarray, sample: int) -> np.ndarray:
+        d = depth[::sample, ::sample]
+        ok = d > 0
+        return d[ok][:, None] * self._rays[::sample, ::sample][ok]
+
+
+def _temporal_median(stack: np.ndarray) -> np.ndarray:
+    """Per-pixel median over valid samples; pixels valid in under half the frames have no depth."""
+    valid = stack > 0
+    med = np.nanmedian(np.where(valid, stack, np.nan), axis=0)
+    return np.where(valid.sum(axis=0) >= len(stack) // 2, np.nan_to_num(med), 0.0).astype(np.float32)
+
+
+def _band(pts: np.ndarray, stature: float) -> np.ndarray:
+    lo, hi = HIP_BAND
+    return pts[(pts[:, 1] > lo * stature) & (pts[:, 1] < hi * stature)][:, [0, 2]]
+
+
+def _extents(xz: np.ndarray) -> np.ndarray:
+    """How far the points reach along each horizontal direction (a high percentile, not the extreme pixel)."""
+    proj = xz @ np.stack([np.cos(DIRECTIONS), np.sin(DIRECTIONS)])
+    k = max(int(0.98 * (len(xz) - 1)), 0)
+    return np.partition(proj, k, axis=0)[k]
+
+
+def _refine_peak(values: np.ndarray, k: int) -> float:
+    """Sub-step direction of a peak by a parabola through its neighbours (angles wrap around)."""
+    n = len(values)
+    a, b, c = values[(k - 1) % n], values[k], values[(k + 1) % n]
+    denom = a - 2 * b + c
+    shift = 0.5 * (a - c) / denom if denom < 0 else 0.0
+    step = DIRECTIONS[1] - DIRECTIONS[0]
+    return float(DIRECTIONS[k] + np.clip(shift, -0.5, 0.5) * step)
+
+
+def calibrate(frames: Iterable[DepthFrame], baseline_m: float, device_name: str = "",
+              device_serial: str = "") -> Calibration:
+    """Run the routine over a recording's frames; stops reading once the routine is done."""
+    routine = Routine(baseline_m, device_name, device_serial)
+    for frame in frames:
+        if routine.feed(frame).step == "done":
+            break
+    return routine.result()

@@ -1,0 +1,164 @@
+"""Reps and form from a stream of measurements: standing → hips back → peak → standing again.
+
+Pure: feed Measurements in time order, get finished reps (or a cancelled attempt) out.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kiosk.measure import Measurement
+
+SETTLE_S = 0.5             # standing still this long on the mark arms the machine
+STILL_M = 0.012            # hip offset spread that still counts as standing still
+LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (start / end of a rep)
+MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
+FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
+MAX_HOLD_S = 1.5           # longer than this from the peak back to standing is not "ending upright"
+SNAP_S = 0.7               # a return this quick earns praise
+TAP_TOLERANCE_M = 0.0      # the hips must reach the wall itself
+SQUAT_DROP_M = 0.10        # hips dropping this much...
+SQUAT_DROP_RATIO = 0.6     # ...and by this share of their travel back is a squat, not a hinge
+
+FAULT_SQUAT = "squat: push your hips back, not down"
+FAULT_SHORT = "did not reach the wall"
+FAULT_STAYED_DOWN = "stayed down: snap back up to standing"
+
+
+@dataclass(frozen=True)
+class Rep:
+    start_frame: int
+    peak_frame: int
+    end_frame: int
+    start_s: float
+    peak_s: float
+    end_s: float
+    standing_offset_m: float
+    peak_offset_m: float
+    hip_drop_m: float
+    tapped: bool
+    form: str                      # "hinge" | "squat"
+    faults: tuple[str, ...]
+    path: tuple[tuple[float, float], ...] = field(default=(), repr=False)   # (hip offset, hip height) per frame
+
+    @property
+    def good(self) -> bool:
+        return self.tapped and self.form == "hinge" and not self.faults
+
+    @property
+    def return_s(self) -> float:
+        return self.end_s - self.peak_s
+
+    @property
+    def snap(self) -> bool:
+        return self.good and self.return_s <= SNAP_S
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """An attempt that stopped being a rep (feet moved, stepped off); the game may want to coach it."""
+
+    frame: int
+    reason: str
+
+
+FEET_MOVED = "feet moved: keep your heels on the mark"
+LEFT_MARK = "stepped off the mark"
+
+
+class RepCounter:
+    """The rep state machine for one wall distance (which may change between reps)."""
+
+    def __init__(self, wall_m: float) -> None:
+        self.wall_m = wall_m
+        self._still: deque[Measurement] = deque()
+        self._standing: tuple[float, float, float] | None = None     # offset, hip height, heel z
+        self._rep: list[Measurement] = []
+
+    @property
+    def standing_offset_m(self) -> float | None:
+        return None if self._standing is None else self._standing[0]
+
+    @property
+    def in_rep(self) -> bool:
+        return bool(self._rep)
+
+    def reset(self) -> None:
+        self._still.clear()
+        self._standing = None
+        self._rep = []
+
+    def update(self, m: Measurement) -> Rep | Cancelled | None:
+        if not m.on_mark or m.hip_offset_m is None:
+            was_in_rep = bool(self._rep)
+            self.reset()
+            return Cancelled(m.frame, LEFT_MARK) if was_in_rep else None
+        if self._standing is None:
+            self._settle(m)
+            return None
+        standing_offset, _, standing_heel = self._standing
+        if m.heel_z_m is not None and abs(m.heel_z_m - standing_heel) > FEET_MOVED_M:
+            was_in_rep = bool(self._rep)
+            self.reset()
+            return Cancelled(m.frame, FEET_MOVED) if was_in_rep else None
+        behind = m.hip_offset_m - standing_offset
+        if not self._rep:
+            if behind > LEAVE_STANDING_M:
+                self._rep = [m]
+            else:
+                self._settle(m)
+            return None
+        self._rep.append(m)
+        if behind > LEAVE_STANDING_M:
+            return None
+        rep = self._finish()
+        self._rep = []
+        self._still.clear()
+        self._settle(m)
+        return rep
+
+    def _settle(self, m: Measurement) -> None:
+        """Keep a window of still standing; once long enough, its median is the standing position."""
+        self._still.append(m)
+        while self._still and m.t_s - self._still[0].t_s > SETTLE_S:
+            self._still.popleft()
+        offs = np.array([s.hip_offset_m for s in self._still])
+        if np.ptp(offs) > 2 * STILL_M:
+            while len(self._still) > 1 and np.ptp([s.hip_offset_m for s in self._still]) > 2 * STILL_M:
+                self._still.popleft()
+            return
+        if self._still[-1].t_s - self._still[0].t_s >= SETTLE_S * 0.9:
+            heels = [s.heel_z_m for s in self._still if s.heel_z_m is not None]
+            self._standing = (float(np.median(offs)),
+                              float(np.median([s.hip_height_m for s in self._still])),
+                              float(np.median(heels)) if heels else 0.0)
+
+    def _finish(self) -> Rep | None:
+        frames = self._rep
+        standing_offset, standing_height, _ = self._standing
+        offsets = np.array([f.hip_offset_m for f in frames])
+        # the peak is the middle of the deepest stretch, robust to one noisy frame
+        smooth = np.convolve(offsets, np.ones(3) / 3, mode="same") if len(offsets) >= 3 else offsets
+        k = int(np.argmax(smooth))
+        peak_offset = float(np.max(smooth))
+        if peak_offset - standing_offset < MIN_TRAVEL_M:
+            return None
+        peak = frames[k]
+        heights = np.array([f.hip_height_m for f in frames])
+        drop = float(standing_height - np.min(heights[max(0, k - 2): k + 3]))
+        travel = peak_offset - standing_offset
+        form = "squat" if drop >= SQUAT_DROP_M and drop >= SQUAT_DROP_RATIO * travel else "hinge"
+        tapped = peak_offset >= self.wall_m - TAP_TOLERANCE_M
+        end = frames[-1]
+        faults = []
+        if form == "squat":
+            faults.append(FAULT_SQUAT)
+        if not tapped:
+            faults.append(FAULT_SHORT)
+        if end.t_s - peak.t_s > MAX_HOLD_S:
+            faults.append(FAULT_STAYED_DOWN)
+        return Rep(frames[0].frame, peak.frame, end.frame, frames[0].t_s, peak.t_s, end.t_s,
+                   standing_offset, peak_offset, drop, tapped, form, tuple(faults),
+                   tuple((f.hip_offset_m, f.hip_height_m) for f in frames))
