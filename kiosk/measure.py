@@ -6,7 +6,7 @@ patch of surface, never from one pixel.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,8 @@ class Measurement:
     top_m: float | None = None       # highest point of the body now
     hip_offset_m: float | None = None
     hip_height_m: float | None = None
+    profile: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # ^ body points seen from the side: N x 2 (z, y) in the studio frame, for drawing the silhouette
 
 
 def smooth_depth(depth: np.ndarray, tolerance: np.ndarray, radius: int) -> np.ndarray:

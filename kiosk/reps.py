@@ -16,7 +16,9 @@ STILL_M = 0.012            # hip offset spread that still counts as standing sti
 LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (start / end of a rep)
 MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
 FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
-MAX_HOLD_S = 1.5           # longer than this from the peak back to standing is not "ending upright"
+MAX_HOLD_S = 1.5           # staying near the bottom longer than this is not "ending upright"
+BOTTOM_M = 0.03            # within this of the peak the hips are "at the bottom"
+GAP_S = 0.3                # a lost measurement this short does not end a rep
 SNAP_S = 0.7               # a return this quick earns praise
 TAP_TOLERANCE_M = 0.0      # the hips must reach the wall itself
 SQUAT_DROP_M = 0.10        # hips dropping this much...
@@ -42,6 +44,7 @@ class Rep:
     form: str                      # "hinge" | "squat"
     faults: tuple[str, ...]
     path: tuple[tuple[float, float], ...] = field(default=(), repr=False)   # (hip offset, hip height) per frame
+    left_bottom_s: float = 0.0     # when the hips started back up
 
     @property
     def good(self) -> bool:
@@ -49,7 +52,8 @@ class Rep:
 
     @property
     def return_s(self) -> float:
-        return self.end_s - self.peak_s
+        """How long the "snap" back to standing took."""
+        return self.end_s - self.left_bottom_s
 
     @property
     def snap(self) -> bool:
@@ -91,6 +95,8 @@ class RepCounter:
         self._rep = []
 
     def update(self, m: Measurement) -> Rep | Cancelled | None:
+        if m.on_mark and m.hip_offset_m is None and self._rep and m.t_s - self._rep[-1].t_s <= GAP_S:
+            return None    # a frame without a hip estimate inside a rep: wait for the next one
         if not m.on_mark or m.hip_offset_m is None:
             was_in_rep = bool(self._rep)
             self.reset()
@@ -152,13 +158,14 @@ class RepCounter:
         form = "squat" if drop >= SQUAT_DROP_M and drop >= SQUAT_DROP_RATIO * travel else "hinge"
         tapped = peak_offset >= self.wall_m - TAP_TOLERANCE_M
         end = frames[-1]
+        bottom = [f.t_s for f, s in zip(frames, smooth) if s >= peak_offset - BOTTOM_M]
         faults = []
         if form == "squat":
             faults.append(FAULT_SQUAT)
         if not tapped:
             faults.append(FAULT_SHORT)
-        if end.t_s - peak.t_s > MAX_HOLD_S:
+        if bottom[-1] - bottom[0] > MAX_HOLD_S:
             faults.append(FAULT_STAYED_DOWN)
         return Rep(frames[0].frame, peak.frame, end.frame, frames[0].t_s, peak.t_s, end.t_s,
                    standing_offset, peak_offset, drop, tapped, form, tuple(faults),
-                   tuple((f.hip_offset_m, f.hip_height_m) for f in frames))
+                   tuple((f.hip_offset_m, f.hip_height_m) for f in frames), bottom[-1])

@@ -1,0 +1,55 @@
+"""Measure every frame of a recording and find the reps: the `analyze` contract of DESIGN.md."""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from calibration.camera import DepthFrame
+from calibration.model import Calibration
+from kiosk.measure import Measurement, Measurer
+from kiosk.reps import Rep, RepCounter
+
+
+class MismatchError(Exception):
+    """The calibration was made for another camera set-up than the recording; str() says what to do."""
+
+
+def check_fits(cal: Calibration, frame: DepthFrame) -> None:
+    a, b = cal.intrinsics, frame.intrinsics
+    if (a.width, a.height) != (b.width, b.height):
+        raise MismatchError(f"The calibration is for {a.width}x{a.height} depth but the recording is "
+                            f"{b.width}x{b.height}: calibrate with this camera mode first.")
+    if abs(a.fx - b.fx) > 0.02 * a.fx or abs(a.ppx - b.ppx) > 0.05 * a.width:
+        raise MismatchError("The calibration was made with a different camera (its lens values differ): "
+                            "calibrate with this camera first.")
+
+
+def frame_record(m: Measurement) -> dict:
+    return {"frame": m.frame, "t_ms": round(m.t_s * 1000.0, 3), "on_mark": m.on_mark,
+            "hip_offset_m": None if m.hip_offset_m is None else round(m.hip_offset_m, 5)}
+
+
+def rep_record(r: Rep) -> dict:
+    return {"start_frame": r.start_frame, "peak_frame": r.peak_frame, "end_frame": r.end_frame,
+            "peak_offset_m": round(r.peak_offset_m, 5), "tapped": r.tapped, "form": r.form,
+            "faults": list(r.faults)}
+
+
+def analyze(frames: Iterable[DepthFrame], cal: Calibration, wall_m: float,
+            on_frame: Callable[[Measurement], None] | None = None) -> dict:
+    """Streams the frames once; keeps only the small per-frame records, never the depth."""
+    measurer: Measurer | None = None
+    counter = RepCounter(wall_m)
+    out_frames: list[dict] = []
+    reps: list[dict] = []
+    for frame in frames:
+        if measurer is None:
+            check_fits(cal, frame)
+            measurer = Measurer(cal)
+        m = measurer(frame)
+        out_frames.append(frame_record(m))
+        event = counter.update(m)
+        if isinstance(event, Rep):
+            reps.append(rep_record(event))
+        if on_frame is not None:
+            on_frame(m)
+    return {"frames": out_frames, "reps": reps}
