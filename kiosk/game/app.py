@@ -1,0 +1,211 @@
+"""The kiosk's loop: events → newest measurement → fixed-step rules → draw → flip, at a capped frame rate.
+
+It never waits on the camera (the provider hands over its newest measurement), and nothing a scene does can
+end it: a failure is logged and the kiosk goes back to attract.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pygame
+
+from kiosk.game import palette, rules
+from kiosk.game.draw import Painter
+from kiosk.game.provider import Clock, MeasurementProvider, RealClock
+from kiosk.game.rules import CameraStatus, Celebrate, Effect, Event, GameState, Reset, Scene
+from kiosk.game.scenes import VIEWS, Celebration, View
+from kiosk.game.settings import Settings
+from kiosk.game.sound import SoundBoard
+from kiosk.game.stack import SceneStack
+
+log = logging.getLogger(__name__)
+FPS = 60
+MAX_CATCH_UP_S = 0.25          # after a stall, skip ahead rather than run hundreds of rule steps
+SHOT_AFTER_S = 0.6             # a scene's screenshot waits for its entrance animations
+QUIT_KEYS = "Ctrl+Shift+Q"     # the one way to quit a kiosk from the keyboard (Esc does nothing)
+DISPLAYS = ("fullscreen", "windowed", "headless")
+
+
+@dataclass
+class FrameStats:
+    """Frame work time and motion-to-screen latency, for the benchmark and the README."""
+
+    frame_s: list[float] = field(default_factory=list)
+    latency_s: list[float] = field(default_factory=list)
+
+    def report(self) -> dict[str, float]:
+        out = {}
+        for name, values in (("frame", self.frame_s), ("latency", self.latency_s)):
+            if values:
+                out[f"{name}_median_ms"] = float(np.median(values) * 1000)
+                out[f"{name}_p95_ms"] = float(np.percentile(values, 95) * 1000)
+        return out
+
+
+def open_display(display: str, size: tuple[int, int] | None) -> pygame.Surface:
+    """The screen: full screen with the mouse hidden (the kiosk), a window, or an offscreen surface."""
+    if display not in DISPLAYS:
+        raise ValueError(f"display {display!r}: use one of {', '.join(DISPLAYS)}")
+    if display == "headless":
+        os.environ["SDL_VIDEODRIVER"] = "dummy"
+    pygame.display.init()
+    pygame.font.init()
+    pygame.display.set_caption("Hip hinge wall")
+    if display == "fullscreen":
+        screen = pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN)
+        pygame.mouse.set_visible(False)
+        return screen
+    if display == "windowed":
+        return pygame.display.set_mode(size or (1280, 720), pygame.RESIZABLE)
+    return pygame.display.set_mode(size or (1920, 1080))
+
+
+class App:
+    """Construct with a provider, then `run()`; tests drive `frame()` one frame at a time."""
+
+    def __init__(self, provider: MeasurementProvider, settings: Settings = Settings(), *,
+                 display: str = "fullscreen", size: tuple[int, int] | None = None, clock: Clock | None = None,
+                 sound: SoundBoard | None = None, screenshots: Path | None = None, kiosk: bool = True,
+                 fps: int = FPS) -> None:
+        self.provider = provider
+        self.settings = settings
+        self.clock = clock or RealClock()
+        self.kiosk = kiosk
+        self.frame_period_s = 1.0 / fps
+        self.screen = open_display(display, size)
+        self.painter = Painter(self.screen.get_size())
+        self.sound = sound
+        if sound is not None:
+            sound.prepare(rules.spoken_phrases(settings))
+        self.screenshots = Path(screenshots) if screenshots else None
+        self.shots_taken: set[str] = set()
+        self.stats = FrameStats()
+        self.t_s = self.clock.now()            # rules time: advances in fixed steps
+        self.state: GameState = rules.new_game(settings, self.t_s)
+        self.stack = SceneStack(VIEWS[Scene.ATTRACT](), self.state, self.t_s)
+        self._camera: str | None = None
+        self._drawn_frame_ts: float | None = None
+        self._last_frame_start = self.t_s
+        self._owed_s = 0.0                     # clock time the rules have not stepped through yet
+
+    # --- one frame, in the fixed phase order --------------------------------------------------------------
+    def frame(self) -> bool:
+        """Run one frame; False once the quit combination (or the window's close) was used."""
+        start = self.clock.now()
+        if not self._handle_input():
+            return False
+        m, frame_ts = self.provider.latest()
+        events: list[Event] = []
+        status = self.provider.status()
+        if status != self._camera:
+            self._camera = status
+            events.append(CameraStatus(status))
+        effects = self._run_rules(m, events, start)
+        self._show(effects)
+        self._draw()
+        pygame.display.flip()
+        done = self.clock.now()
+        if frame_ts is not None and frame_ts != self._drawn_frame_ts:
+            self._drawn_frame_ts = frame_ts
+            self.stats.latency_s.append(done - frame_ts)
+        self.stats.frame_s.append(done - start)
+        self.clock.sleep_until(start + self.frame_period_s)
+        return True
+
+    def run(self, seconds: float | None = None) -> int:
+        """Run until quit (or for `seconds` of clock time); returns the process exit code."""
+        end = None if seconds is None else self.clock.now() + seconds
+        try:
+            while self.frame():
+                if end is not None and self.clock.now() >= end:
+                    break
+        finally:
+            self.close()
+        return 0
+
+    def close(self) -> None:
+        if self.sound is not None:
+            self.sound.close()
+        pygame.display.quit()
+
+    def _handle_input(self) -> bool:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                return False
+            if event.type == pygame.KEYDOWN:
+                if event.key == pygame.K_q and event.mod & pygame.KMOD_CTRL and event.mod & pygame.KMOD_SHIFT:
+                    return False
+                if event.key == pygame.K_ESCAPE and not self.kiosk:
+                    return False
+            if event.type == pygame.VIDEORESIZE:
+                self.painter = Painter(self.screen.get_size())
+        return True
+
+    def _run_rules(self, m, events: list[Event], now_s: float) -> list[Effect]:
+        """Fixed steps up to `now_s`; the newest measurement is offered to each (the rules use it once)."""
+        self._owed_s = min(self._owed_s + now_s - self._last_frame_start, MAX_CATCH_UP_S)
+        self._last_frame_start = now_s
+        effects: list[Effect] = []
+        while self._owed_s >= rules.STEP_S - 1e-9 or events:
+            self._owed_s -= rules.STEP_S
+            self.t_s += rules.STEP_S
+            try:
+                self.state, fx = rules.step(self.state, m, events, self.t_s)
+            except Exception:
+                log.exception("the game rules failed: starting afresh")
+                self.state, fx = rules.new_game(self.settings, self.t_s), []
+                self._camera = None
+            effects += fx
+            events = []
+        return effects
+
+    def _show(self, effects: list[Effect]) -> None:
+        """Hand effects to the ears and eyes; switch the base view when the rules changed scene."""
+        if self.sound is not None:
+            try:
+                self.sound.play(effects)
+            except Exception:
+                log.exception("sound failed; carrying on")
+        try:
+            if self.stack.base.name != self.state.scene.value:
+                self.stack.replace_base(VIEWS[self.state.scene](), self.state, self.t_s)
+            for effect in effects:
+                self.stack.on_effect(effect, self.t_s)
+                if isinstance(effect, Celebrate):
+                    self.stack.push(Celebration(effect), self.state, self.t_s)
+        except Exception:
+            self._recover("a scene failed to start")
+
+    def _draw(self) -> None:
+        self.screen.fill(palette.BACKGROUND)
+        try:
+            self.stack.draw(self.screen, self.painter, self.state, self.t_s)
+        except Exception:
+            self.screen.fill(palette.BACKGROUND)
+            self._recover(f"the {self.stack.top.name} scene failed to draw")
+            return
+        self._screenshot(self.stack.top)
+
+    def _recover(self, reason: str) -> None:
+        """Log, drop the session and show attract: one broken scene must not end the kiosk."""
+        log.exception("%s: back to attract", reason)
+        try:
+            self.state, _ = rules.step(self.state, None, [Reset(reason)], self.t_s)
+        except Exception:
+            self.state = rules.new_game(self.settings, self.t_s)
+        try:
+            self.stack.replace_base(VIEWS[Scene.ATTRACT](), self.state, self.t_s)
+        except Exception:
+            log.exception("attract failed to start too")
+
+    def _screenshot(self, view: View) -> None:
+        if self.screenshots is None or view.name in self.shots_taken:
+            return
+        if self.t_s - view.entered_s >= SHOT_AFTER_S:
+            self.screenshots.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(self.screen, str(self.screenshots / f"{view.name}.png"))
+            self.shots_taken.add(view.name)

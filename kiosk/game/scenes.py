@@ -1,0 +1,360 @@
+"""What the client sees: one pygame view per game scene, plus the celebration overlay.
+
+Views only draw the rules' state (and animate the effects they are handed); they decide nothing.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pygame
+
+from kiosk.game import figure, palette, words
+from kiosk.game.draw import Painter, SideView, Silhouette, floor_and_heels, wall
+from kiosk.game.rules import SUMMARY_S, Celebrate, Effect, Flash, GameState, Scene, Shake
+from kiosk.units import inches_to_m
+
+FLASH_S = 0.3
+SHAKE_S = 0.45
+CELEBRATE_S = 2.4
+
+
+class View:
+    """A scene's look. `enter`/`exit` bracket its time on screen; overlays report `finished`."""
+
+    name: str
+
+    def enter(self, state: GameState, now_s: float) -> None:
+        self.entered_s = now_s
+
+    def exit(self) -> None:
+        pass
+
+    def on_effect(self, effect: Effect, now_s: float) -> None:
+        pass
+
+    def finished(self, now_s: float) -> bool:
+        return False
+
+    def draw(self, surface: pygame.Surface, p: Painter, state: GameState, now_s: float) -> None:
+        raise NotImplementedError
+
+
+def _split(p: Painter, top_u: float = 14, bottom_u: float = 14) -> tuple[pygame.Rect, pygame.Rect]:
+    """(picture, words): side by side on landscape screens, stacked on portrait ones."""
+    top, bottom = p.px(top_u), p.h - p.px(bottom_u)
+    margin = p.px(4)
+    if p.portrait:
+        cut = top + round((bottom - top) * 0.55)
+        return (pygame.Rect(margin, top, p.w - 2 * margin, cut - top),
+                pygame.Rect(margin, cut + margin, p.w - 2 * margin, bottom - cut - margin))
+    cut = round(p.w * 0.52)
+    return (pygame.Rect(margin, top, cut - margin, bottom - top),
+            pygame.Rect(cut + margin, top, p.w - cut - 2 * margin, bottom - top))
+
+
+def _title(surface: pygame.Surface, p: Painter, text: str, colour=palette.TEXT) -> None:
+    p.text(surface, text, 10, colour, (p.w / 2, p.px(3)), "midtop", max_width=p.w - p.px(8))
+
+
+class Attract(View):
+    """Nobody on the mark: a figure demonstrates the drill to a wall, and invites the next client."""
+
+    name = Scene.ATTRACT.value
+    CYCLE_S = 3.6
+    DEMO_WALL_M = inches_to_m(4)
+
+    def __init__(self) -> None:
+        self.silhouette = Silhouette()
+        self._poses: dict[int, np.ndarray] = {}
+
+    def demo_offset(self, now_s: float) -> float:
+        """Stand, hinge back to the wall, hold a beat, snap up: the hip offset over one cycle."""
+        t = (now_s - self.entered_s) % self.CYCLE_S
+        reach = self.DEMO_WALL_M - figure.STANDING_OFFSET_M
+        if t < 0.9:
+            k = 0.0
+        elif t < 2.1:
+            k = 0.5 - 0.5 * math.cos(math.pi * (t - 0.9) / 1.2)
+        elif t < 2.5:
+            k = 1.0
+        else:
+            k = max(0.0, 1.0 - (t - 2.5) / 0.45)
+        return figure.STANDING_OFFSET_M + reach * k
+
+    def draw(self, surface, p, state, now_s):
+        _title(surface, p, "Tap the wall with your hips")
+        picture, text = _split(p)
+        offset = self.demo_offset(now_s)
+        key = round(offset * 400)                      # poses cached at 2.5 mm steps
+        if key not in self._poses:
+            self._poses[key] = figure.profile(key / 400)
+        view = SideView(picture)
+        touching = offset >= self.DEMO_WALL_M - 0.002
+        floor_and_heels(surface, p, view)
+        wall(surface, p, view, self.DEMO_WALL_M, "wall", palette.TAP if touching else palette.WALL)
+        self.silhouette.draw(surface, view, self._poses[key], palette.CLIENT)
+        y = text.top + p.px(4)
+        box = p.text(surface, "Step onto the mark", 9, palette.TAP, (text.centerx, y), "midtop", text.w)
+        y = box.bottom + p.px(5)
+        for n, line in enumerate(("Stand on the mark, facing the screen", "Push your hips back to tap the wall",
+                                  "Snap back up tall"), 1):
+            box = p.text(surface, f"{n}.  {line}", 5, palette.TEXT, (text.left + p.px(3), y), "topleft",
+                         text.w - p.px(3))
+            y = box.bottom + p.px(3)
+        p.text(surface, "No touching, no login: the camera sees you.", 4, palette.MUTED,
+               (p.w / 2, p.h - p.px(5)), "midbottom", p.w - p.px(8))
+
+
+class Guide(View):
+    """Someone near the mark: where to step, in words and arrows, from where they stand."""
+
+    name = Scene.GUIDE.value
+
+    def draw(self, surface, p, state, now_s):
+        _title(surface, p, "Welcome!")
+        picture, text = _split(p)
+        g = state.guidance
+        progress = state.start_progress(now_s)
+        if progress > 0:
+            lines = ("Hold still", "Starting...")
+        elif g is not None:
+            lines = g.words
+        else:
+            lines = ("Step onto the mark",)
+        y = text.top + p.px(6)
+        for i, line in enumerate(lines):
+            box = p.text(surface, line, 10 if i == 0 else 7, palette.TAP if i == 0 else palette.TEXT,
+                         (text.centerx, y), "midtop", text.w)
+            y = box.bottom + p.px(3)
+        if progress > 0:
+            bar = pygame.Rect(text.left + p.px(4), y + p.px(4), text.w - p.px(8), p.px(5))
+            p.panel(surface, bar)
+            pygame.draw.rect(surface, palette.GOOD, pygame.Rect(bar.left, bar.top, round(bar.w * progress), bar.h),
+                             border_radius=p.px(2))
+        self._map(surface, p, picture, g)
+
+    def _map(self, surface, p, rect: pygame.Rect, g) -> None:
+        """The floor from above, as the client faces the screen: the mark, their feet and which way to go."""
+        scale = min(rect.w, rect.h) / 1.6                 # 1.6 m of floor across
+        cx, cy = rect.center
+        tape = pygame.Rect(0, 0, round(0.6 * scale), p.px(2.2))
+        tape.center = (cx, cy)
+        pygame.draw.rect(surface, palette.WALL, tape)
+        p.text(surface, "the mark", 4, palette.WALL, (cx, tape.bottom + p.px(4.5)), "midtop")
+        p.text(surface, "screen", 3.5, palette.MUTED, (cx, rect.top), "midtop")
+        if g is None or g.step_right_m is None:
+            return
+        # the client's right is the screen's right as they face it; forward (+z) is up
+        fx = cx - max(-0.9, min(0.9, g.step_right_m)) * scale
+        fy = cy - max(-0.9, min(0.9, g.step_back_m)) * scale
+        pygame.draw.circle(surface, palette.CLIENT, (fx, fy), p.px(3.5))
+        p.text(surface, "you", 4, palette.CLIENT, (fx, fy - p.px(4.5)), "midbottom")
+        dx, dy = cx - fx, cy - fy
+        if math.hypot(dx, dy) > p.px(8):
+            mid = ((fx + cx) / 2, (fy + cy) / 2)
+            p.arrow(surface, mid, (dx, dy), min(math.hypot(dx, dy) - p.px(6), p.px(22)), palette.TEXT)
+
+
+def drill_layout(p: Painter) -> tuple[pygame.Rect, pygame.Rect]:
+    """The drill's picture and words; the bottom is kept for the cue banner."""
+    return _split(p, top_u=4, bottom_u=19)
+
+
+class Drill(View):
+    """The session: the client's side profile, the wall, the gauge, reps, level and cues."""
+
+    name = Scene.DRILL.value
+
+    def __init__(self) -> None:
+        self.silhouette = Silhouette()
+        self.flash_s = self.shake_s = -math.inf
+
+    def on_effect(self, effect, now_s):
+        if isinstance(effect, Flash):
+            self.flash_s = now_s
+        elif isinstance(effect, Shake):
+            self.shake_s = now_s
+
+    def draw(self, surface, p, state, now_s):
+        unit = state.settings.units
+        picture, text = drill_layout(p)
+        view = SideView(picture)
+        flash = max(0.0, 1.0 - (now_s - self.flash_s) / FLASH_S)
+        shake = max(0.0, 1.0 - (now_s - self.shake_s) / SHAKE_S)
+        shake_px = shake * p.px(2.5) * math.sin((now_s - self.shake_s) * 55) if shake else 0.0
+        floor_and_heels(surface, p, view)
+        wall(surface, p, view, state.wall_m, words.length(state.wall_m, unit),
+             palette.TAP if flash > 0 else palette.WALL, shake_px)
+        m = state.latest
+        if m is not None and m.on_mark:
+            self.silhouette.draw(surface, view, m.profile, palette.CLIENT)
+        if flash > 0:
+            pygame.draw.rect(surface, palette.TAP, surface.get_rect(), width=round(p.px(2.5) * flash))
+        self._panel(surface, p, state, text)
+        self._banner(surface, p, state)
+
+    def _panel(self, surface, p, state: GameState, rect: pygame.Rect) -> None:
+        unit = state.settings.units
+        s = state.session
+        y = rect.top
+        box = p.text(surface, f"Level {state.level_number} of {state.level_count}", 8, palette.TEXT,
+                     (rect.left, y), "topleft", rect.w)
+        y = box.bottom + p.px(4)
+        to_go = state.to_go_m
+        if state.counter is None or state.counter.standing_offset_m is None or to_go is None:
+            gauge, colour = "Stand tall", palette.TEXT
+        elif to_go <= 0 or (s and s.tapped):
+            gauge, colour = "TAP!", palette.TAP
+        else:
+            gauge, colour = f"{words.length(to_go, unit, precise=True)} to go", palette.TEXT
+        box = p.text(surface, gauge, 13, colour, (rect.left, y), "topleft", rect.w)
+        y = box.bottom + p.px(2)
+        bar = pygame.Rect(rect.left, y, rect.w, p.px(5))
+        p.panel(surface, bar)
+        fill = round(bar.w * state.closeness)
+        if fill:   # fills from the right towards the wall on the left, as the hips travel in the side view
+            pygame.draw.rect(surface, palette.TAP if colour == palette.TAP else palette.CLIENT,
+                             pygame.Rect(bar.right - fill, bar.top, fill, bar.h), border_radius=p.px(2))
+        pygame.draw.rect(surface, palette.WALL, pygame.Rect(bar.left, bar.top - p.px(1), p.px(1.4), bar.h + p.px(2)))
+        y = bar.bottom + p.px(5)
+        box = p.text(surface, "Good reps this level", 5, palette.MUTED, (rect.left, y), "topleft", rect.w)
+        y = box.bottom + p.px(2)
+        done = s.good_in_level if s else 0
+        r = p.px(3.5)
+        need = state.settings.reps_per_level
+        for i in range(max(need, done)):
+            centre = (rect.left + r + i * 3 * r, y + r)
+            if i < done:
+                pygame.draw.circle(surface, palette.GOOD, centre, r)
+            else:
+                pygame.draw.circle(surface, palette.MUTED, centre, r, width=p.px(0.6))
+        y += 2 * r + p.px(4)
+        p.text(surface, f"Total good reps: {s.good_reps if s else 0}", 5.5, palette.TEXT, (rect.left, y),
+               "topleft", rect.w)
+
+    def _banner(self, surface, p, state: GameState) -> None:
+        b = state.banner
+        if b is None:
+            return
+        rect = pygame.Rect(p.px(4), p.h - p.px(14), p.w - p.px(8), p.px(11))
+        colour = palette.TAP if b.kind == "cue" else palette.GOOD
+        p.panel(surface, rect, palette.PANEL, colour)
+        p.text(surface, b.text, 7, palette.TAP if b.kind == "cue" else palette.TEXT, rect.center,
+               max_width=rect.w - p.px(4))
+
+
+class Summary(View):
+    """The client walked away: what they achieved, what to work on, and their best rep's hip path."""
+
+    name = Scene.SUMMARY.value
+
+    def draw(self, surface, p, state, now_s):
+        _title(surface, p, "Well done!")
+        s = state.summary
+        if s is None:
+            return
+        unit = state.settings.units
+        picture, text = _split(p, top_u=16, bottom_u=10)
+        tiles = (("Best wall", words.length(s.best_wall_m, unit) if s.best_wall_m else "Not yet"),
+                 ("Good reps", f"{s.good_reps} of {s.reps}"),
+                 ("Work on", s.top_cue or "Nothing: great form!"))
+        h = (text.h - 2 * p.px(3)) / 3
+        for i, (label, value) in enumerate(tiles):
+            tile = pygame.Rect(text.left, round(text.top + i * (h + p.px(3))), text.w, round(h))
+            p.panel(surface, tile)
+            p.text(surface, label, 4.5, palette.MUTED, (tile.left + p.px(3), tile.top + p.px(2)), "topleft")
+            p.text(surface, value, 9 if i < 2 else 6, palette.TEXT,
+                   (tile.left + p.px(3), tile.top + p.px(8)), "topleft", tile.w - p.px(6))
+        self._path(surface, p, picture, s.best_path, s.best_wall_m or s.last_wall_m)
+        left = max(0, math.ceil(SUMMARY_S - (now_s - self.entered_s)))
+        p.text(surface, f"Next client in {left} s", 4, palette.MUTED, (p.w / 2, p.h - p.px(3)), "midbottom")
+
+    def _path(self, surface, p, rect: pygame.Rect, path, wall_m: float) -> None:
+        """The hips' path through the best rep, seen from the side like the drill, with its wall."""
+        p.panel(surface, rect)
+        p.text(surface, "Your best rep: hip path", 4.5, palette.MUTED, (rect.left + p.px(3), rect.top + p.px(2)),
+               "topleft", rect.w - p.px(6))
+        if len(path) < 2:
+            return
+        pts = np.array(path)                            # (hip offset, hip height)
+        z = -pts[:, 0]
+        lo_z, hi_z = -max(pts[:, 0].max(), wall_m) - 0.03, 0.03
+        lo_y, hi_y = pts[:, 1].min() - 0.05, pts[:, 1].max() + 0.05
+        area = rect.inflate(-p.px(10), -p.px(18)).move(0, p.px(3))
+        scale = min(area.w / (hi_z - lo_z), area.h / (hi_y - lo_y))
+        ox = area.centerx - scale * (lo_z + hi_z) / 2
+        oy = area.centery + scale * (lo_y + hi_y) / 2
+
+        def at(zz: float, yy: float) -> tuple[float, float]:
+            return ox + zz * scale, oy - yy * scale
+
+        wx, _ = at(-wall_m, 0)
+        pygame.draw.line(surface, palette.WALL, (wx, area.top), (wx, area.bottom), p.px(1.2))
+        p.text(surface, "wall", 4, palette.WALL, (wx - p.px(1), area.bottom), "bottomright")
+        hx, _ = at(0.0, 0)
+        pygame.draw.line(surface, palette.MUTED, (hx, area.top), (hx, area.bottom), p.px(0.4))
+        p.text(surface, "heels", 4, palette.MUTED, (hx - p.px(1), area.bottom), "bottomright")
+        screen = [at(zz, yy) for zz, yy in zip(z, pts[:, 1])]
+        pygame.draw.lines(surface, palette.CLIENT, False, screen, p.px(1))
+        deepest = screen[int(np.argmax(pts[:, 0]))]
+        pygame.draw.circle(surface, palette.TAP, deepest, p.px(1.8))
+
+
+class NoCamera(View):
+    """No depth camera: say so in plain words, and how to try the demo; the kiosk keeps looking."""
+
+    name = Scene.NO_CAMERA.value
+
+    def draw(self, surface, p, state, now_s):
+        _title(surface, p, state.camera_message or "No camera found")
+        width = p.w - p.px(16)
+        y = p.h * 0.38
+        for text, size, colour in (
+                ("Plug the depth camera into a blue USB 3 port.", 6, palette.TEXT),
+                ("The kiosk keeps watching for it and starts by itself.", 5, palette.MUTED),
+                ("To try the kiosk without a camera, start the demo:", 5, palette.MUTED),
+                ("python -m kiosk --demo", 6, palette.TAP)):
+            box = p.text(surface, text, size, colour, (p.w / 2, y), "midtop", width)
+            y = box.bottom + p.px(4)
+        dots = "." * (1 + int(now_s * 2) % 3)
+        p.text(surface, f"Looking for the camera{dots}", 4, palette.MUTED, (p.w / 2, p.h - p.px(5)), "midbottom")
+
+
+class Celebration(View):
+    """An overlay for level-ups and session bests: big words and falling confetti for a moment."""
+
+    name = "celebration"
+
+    def __init__(self, effect: Celebrate) -> None:
+        self.effect = effect
+        rng = np.random.default_rng(abs(hash(effect.title)) % 2 ** 32)
+        self.confetti = rng.random((60, 4))          # x, speed, colour, phase
+
+    def finished(self, now_s):
+        return now_s - self.entered_s >= CELEBRATE_S
+
+    def draw(self, surface, p, state, now_s):
+        t = now_s - self.entered_s
+        for x, speed, colour, phase in self.confetti:
+            y = ((phase + t * (0.3 + 0.5 * speed)) % 1.2 - 0.1) * p.h
+            piece = pygame.Rect(0, 0, p.px(1.6), p.px(2.4))
+            piece.center = (x * p.w, y)
+            pygame.draw.rect(surface, palette.CONFETTI[int(colour * len(palette.CONFETTI))], piece)
+        grow = min(1.0, t / 0.25)
+        _, area = drill_layout(p)                     # over the words, never over the client's body
+        inner = area.w - p.px(6)
+        height = p.px(9) + sum(p.font(size).get_linesize() * len(p.lines(text, size, inner)[0])
+                               for text, size in ((self.effect.title, 12), (self.effect.detail, 6)))
+        box = area.inflate(-round(area.w * (1 - grow)), 0)
+        box.height = round(height * grow)
+        box.top = area.top
+        p.panel(surface, box, palette.PANEL, palette.GOOD)
+        if grow < 1:
+            return
+        title = p.text(surface, self.effect.title, 12, palette.TEXT, (box.centerx, box.top + p.px(3)), "midtop",
+                       inner)
+        p.text(surface, self.effect.detail, 6, palette.TAP, (box.centerx, title.bottom + p.px(2)), "midtop", inner)
+
+
+VIEWS = {Scene(v.name): v for v in (Attract, Guide, Drill, Summary, NoCamera)}

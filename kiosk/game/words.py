@@ -1,0 +1,47 @@
+"""Everything the client reads or hears, in one place: plain words, and lengths in their units."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.reps import FAULT_SHORT, FAULT_SQUAT, FAULT_STAYED_DOWN, FEET_MOVED
+from kiosk.units import format_length
+
+
+@dataclass(frozen=True)
+class Cue:
+    text: str       # on screen
+    spoken: str     # said aloud: the client's eyes are on the floor
+
+
+# one cue per fault, most important first (a squat matters more than a short reach)
+CUES = {
+    FAULT_SQUAT: Cue("Hips back, not down. Soft knees.", "Hips back. Soft knees."),
+    FAULT_STAYED_DOWN: Cue("Snap back up to standing", "Snap up tall"),
+    FAULT_SHORT: Cue("Push your hips back to the wall", "Further back"),
+    FEET_MOVED: Cue("Keep your heels on the mark", "Heels on the mark"),
+}
+GOOD = "Good rep!"
+SNAP = Cue("Snap! Great return", "Snap!")
+WELCOME = Cue("Push your hips back to tap the wall", "Hips back. Tap the wall.")
+GOODBYE = "Well done"
+TOP_LEVEL = "Top wall cleared!"
+NEW_BEST = "New best!"
+_SPOKEN_UNITS = {"in": "inches", "cm": "centimetres"}
+
+
+def cue_for(faults: tuple[str, ...]) -> Cue:
+    """The one cue to give for a rep's (or attempt's) faults."""
+    return next(CUES[f] for f in CUES if f in faults)
+
+
+def length(metres: float, unit: str, precise: bool = False) -> str:
+    """'4 in' / '10 cm' for walls and bests; precise adds the tenth of an inch the gauge needs."""
+    return format_length(metres, unit, decimals=1 if precise and unit == "in" else 0)
+
+
+def spoken_length(metres: float, unit: str) -> str:
+    return f"{length(metres, unit).split()[0]} {_SPOKEN_UNITS[unit]}"
+
+
+def level_up_speech(wall_m: float, unit: str) -> str:
+    return f"Level up. Wall at {spoken_length(wall_m, unit)}."

@@ -1,0 +1,146 @@
+"""Any depth source in a child process, under a watchdog that kills and restarts it when frames stop.
+
+Why: the SDK can hang inside `pipeline.stop()` or a wedged USB transfer while holding the GIL, and no thread
+can interrupt that. A process can be killed. Frames cross as plain pickled DepthFrames over a pipe (an
+848x480 frame is 1.6 MB: about 1 ms), so the parent never imports SDK state it could get stuck on.
+The same machinery runs over a recording (a picklable `source_factory`), which is how it is tested.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import signal
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Iterator
+
+from calibration.camera import DepthFrame
+from kiosk.sensing.source import DepthSource, SourceError, SourceInfo
+
+log = logging.getLogger(__name__)
+
+STALL_S = 5.0          # no frame for this long: the child is killed and started again
+START_S = 30.0         # a child may take this long to start (imports, camera start, a reset camera's return)
+MAX_RESTARTS = 3       # restarts in a row without a frame before giving up
+STOP_GRACE_S = 2.0     # time a child gets to stop its source cleanly before it is killed
+
+_GAVE_UP = ("The camera stopped sending frames and restarting it did not help: unplug it, plug it into a USB 3 "
+            "port, and restart the kiosk.")
+_CRASHED = "The depth source failed unexpectedly: restart the kiosk, and report it if it happens again."
+
+
+def camera_process(source_factory: Callable[[], DepthSource], stall_s: float = STALL_S,
+                   start_s: float = START_S, max_restarts: int = MAX_RESTARTS) -> "ProcessSource":
+    """Run `source_factory()` (picklable, e.g. functools.partial(open_camera, serial)) in a child process."""
+    return ProcessSource(source_factory, stall_s, start_s, max_restarts)
+
+
+class ProcessSource:
+    """A DepthSource whose frames come from a child process; `restarts` counts watchdog restarts."""
+
+    info: SourceInfo
+
+    def __init__(self, source_factory: Callable[[], DepthSource], stall_s: float, start_s: float,
+                 max_restarts: int) -> None:
+        self._factory = source_factory
+        self._stall_s, self._start_s, self._max_restarts = stall_s, start_s, max_restarts
+        self._mp = mp.get_context("spawn")    # no fork: a forked child would inherit the parent's SDK threads
+        self.restarts = 0
+        self._silent_restarts = 0
+        self._start_child()
+        msg = self._receive()
+        if msg is None or msg[0] != "info":
+            self.close()
+            raise SourceError(msg[1] if msg and msg[0] == "error" else
+                              f"The depth source did not start within {start_s:.0f} s: unplug the camera, plug "
+                              "it in again, and restart the kiosk.")
+        self.info = msg[1]
+        self._starting = False
+
+    def _start_child(self) -> None:
+        receiver, sender = self._mp.Pipe(duplex=False)
+        self._stop = self._mp.Event()
+        self._proc = self._mp.Process(target=_child_main, args=(self._factory, sender, self._stop),
+                                      name="depth-source", daemon=True)
+        self._proc.start()
+        sender.close()               # only the child writes: a dead child now reads as end-of-pipe
+        self._conn = receiver
+        self._starting = True
+
+    def _receive(self) -> tuple[str, Any] | None:
+        """The child's next message, or None if it stayed silent too long or died."""
+        try:
+            if self._conn.poll(self._start_s if self._starting else self._stall_s):
+                return self._conn.recv()
+        except (EOFError, OSError):
+            pass
+        return None
+
+    def __enter__(self) -> "ProcessSource":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Ask the child to stop its source; kill it if it does not within STOP_GRACE_S (stop can hang)."""
+        self._stop.set()
+        self._conn.close()           # unblocks a child waiting to send
+        self._proc.join(STOP_GRACE_S)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+
+    def __iter__(self) -> Iterator[DepthFrame]:
+        while True:
+            msg = self._receive()
+            if msg is None:
+                self._restart()
+                continue
+            kind, payload = msg
+            if kind == "frame":
+                self._silent_restarts = 0
+                yield payload
+            elif kind == "info":
+                self.info, self._starting = payload, False
+            elif kind == "end":
+                return
+            else:
+                raise SourceError(payload)
+
+    def _restart(self) -> None:
+        self._proc.kill()
+        self._proc.join()
+        self._conn.close()
+        if self._silent_restarts >= self._max_restarts:
+            raise SourceError(_GAVE_UP)
+        self._silent_restarts += 1
+        self.restarts += 1
+        log.warning("No depth frame for %.0f s: restarting the depth source (restart %d).", self._stall_s,
+                    self.restarts)
+        self._start_child()
+
+
+def _child_main(factory: Callable[[], DepthSource], conn: Connection, stop: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the parent's to handle; it stops us
+    try:
+        with factory() as source:
+            conn.send(("info", source.info))
+            for frame in source:
+                conn.send(("frame", frame))
+                if stop.is_set():
+                    return
+        conn.send(("end", None))
+    except (BrokenPipeError, EOFError):              # the parent went away: nothing left to do
+        pass
+    except SourceError as err:
+        _send_quietly(conn, ("error", str(err)))
+    except Exception:
+        log.exception("depth source failed")
+        _send_quietly(conn, ("error", _CRASHED))
+
+
+def _send_quietly(conn: Connection, msg: tuple[str, Any]) -> None:
+    try:
+        conn.send(msg)
+    except (BrokenPipeError, EOFError):
+        pass

@@ -1,0 +1,187 @@
+"""The pure game rules on scripted visits (metres, seconds): scenes, levels, cues, guidance, settings."""
+import json
+
+import pytest
+
+from kiosk.game import rules
+from kiosk.game.guidance import guidance
+from kiosk.game.rules import (Celebrate, CameraStatus, Reset, Say, Scene, Sound, new_game, spoken_phrases, step)
+from kiosk.game.settings import Settings, SettingsError, load, save
+from kiosk.game.visit import Visit, full_visit
+from kiosk.game import words
+from kiosk.measure import Measurement
+from kiosk.reps import FAULT_SHORT, FAULT_SQUAT, FAULT_STAYED_DOWN
+from kiosk.units import inches_to_m
+
+SMALL = Settings(max_wall_in=5, reps_per_level=3)
+
+
+def play(measurements, settings=SMALL, fps=30.0, events_at=None):
+    """Step the rules at 60 Hz through a visit; returns the state and a log of (t, scene, effects)."""
+    state = new_game(settings)
+    log = []
+    t = 0.0
+    end = len(measurements) / fps
+    while t < end:
+        m = measurements[min(int(t * fps), len(measurements) - 1)]
+        events = (events_at or {}).get(round(t * 60), [])
+        state, fx = step(state, m, events, t)
+        log.append((t, state.scene, fx))
+        t += rules.STEP_S
+    return state, log
+
+
+def effects(log, kind):
+    return [e for _, _, fx in log for e in fx if isinstance(e, kind)]
+
+
+def scenes(log):
+    out = []
+    for _, scene, _ in log:
+        if not out or out[-1] != scene:
+            out.append(scene)
+    return out
+
+
+def test_a_scripted_visit_meets_every_scene_and_every_level():
+    visit = full_visit(SMALL, profiles=False)
+    state, log = play(visit.measurements)
+    assert scenes(log) == [Scene.ATTRACT, Scene.GUIDE, Scene.DRILL, Scene.SUMMARY, Scene.ATTRACT]
+    titles = [c.title for c in effects(log, Celebrate)]
+    assert [t for t in titles if t.startswith("Level")] == ["Level 2!", "Level 3!"]
+    assert words.TOP_LEVEL in titles and words.NEW_BEST in titles
+    said = [s.text for s in effects(log, Say)]
+    for fault in (FAULT_SQUAT, FAULT_SHORT, FAULT_STAYED_DOWN):
+        assert words.CUES[fault].spoken in said
+    assert words.SNAP.spoken in said
+    assert "Level up. Wall at 4 inches." in said and "Level up. Wall at 5 inches." in said
+    sounds = {s.name for s in effects(log, Sound)}
+    assert {"beep", "tap", "good", "snap", "cue", "level_up", "start", "end"} <= sounds
+
+
+def test_the_summary_tells_best_wall_good_reps_top_cue_and_best_path():
+    visit = full_visit(SMALL, profiles=False)
+    leave = visit.seconds - 14.0 + 4.0          # a few seconds after walking away: the summary is up
+    state, log = play(visit.measurements[:round(leave * 30)])
+    assert state.scene is Scene.SUMMARY
+    s = state.summary
+    assert s.best_wall_m == pytest.approx(inches_to_m(5))
+    assert s.good_reps == 9 and s.reps == 12
+    assert s.top_cue in {c.text for c in words.CUES.values()}
+    assert len(s.best_path) > 10 and max(p[0] for p in s.best_path) >= inches_to_m(5)
+    assert s.best_offset_m == pytest.approx(max(p[0] for p in s.best_path), abs=0.01)
+
+
+def test_the_proximity_beep_quickens_as_the_hips_near_the_wall():
+    intervals = [rules.beep_interval_s(c / 10) for c in range(2, 11)]
+    assert intervals == sorted(intervals, reverse=True) and intervals[-1] <= 0.1 and intervals[0] >= 0.4
+    visit = Visit(profiles=False).arrive(0, 0).stand(2.0).rep(inches_to_m(3) + 0.01, down_s=1.2)
+    _, log = play(visit.measurements)
+    beeps = [t for t, _, fx in log if Sound("beep") in fx]
+    tap = next(t for t, _, fx in log if Sound("tap") in fx)
+    assert len(beeps) >= 2 and all(b < tap for b in beeps)      # silent once the tap has sounded
+
+
+def test_someone_walking_past_changes_nothing_mid_drill():
+    base = Visit(profiles=False).arrive(0, 0).stand(2.0).rep(0.12)
+    crossed = Visit(profiles=False).arrive(0, 0).stand(2.0).rep(0.12)
+    for v in (base, crossed):
+        v.rep(0.12, down_s=0.5)
+    crossed.passer_by(0.2)                       # lost between reps
+    crossed.rep(0.12, down_s=0.6).passer_by(0.15)
+    crossed.rep(0.12)
+    base.rep(0.12, down_s=0.6).rep(0.12)
+    crossed.passer_by(1.5).stand(1.0)            # a longer crossing, still short of leaving
+    for v in (base, crossed):
+        v.stand(1.0)
+    a, log_a = play(base.measurements)
+    b, log_b = play(crossed.measurements)
+    assert set(scenes(log_b)[2:]) == {Scene.DRILL}
+    assert b.session.good_reps == a.session.good_reps == 4
+    assert b.session.level == a.session.level
+
+
+def test_walking_away_ends_in_a_summary_and_a_new_client_can_start_at_once():
+    v = Visit(profiles=False).arrive(0, 0).stand(2.0).rep(0.12).walk(0.0, 1.0, 1.0).nobody(3.0)
+    v.arrive(0.0, 0.5).walk(0.0, 0.0, 0.5).stand(2.0)
+    _, log = play(v.measurements)
+    assert scenes(log)[-3:] == [Scene.DRILL, Scene.SUMMARY, Scene.DRILL]
+
+
+def test_leaving_without_a_rep_goes_straight_back_to_attract():
+    v = Visit(profiles=False).arrive(0, 0).stand(2.0).walk(0.0, 1.0, 1.0).nobody(3.0)
+    _, log = play(v.measurements)
+    assert scenes(log) == [Scene.ATTRACT, Scene.GUIDE, Scene.DRILL, Scene.ATTRACT]
+
+
+def test_camera_loss_and_scene_failure_are_events():
+    v = Visit(profiles=False).arrive(0, 0).stand(3.5)      # on the mark throughout
+    state, log = play(v.measurements, events_at={60: [CameraStatus("No camera found")], 90: [CameraStatus(None)],
+                                                 170: [Reset("a scene failed")]})
+    assert scenes(log) == [Scene.ATTRACT, Scene.GUIDE, Scene.NO_CAMERA, Scene.ATTRACT, Scene.GUIDE, Scene.DRILL,
+                           Scene.ATTRACT, Scene.GUIDE]
+    assert state.session is None
+
+
+def test_levels_and_words_follow_the_units_setting():
+    settings = Settings(units="cm", max_wall_in=4, reps_per_level=1)
+    v = Visit(profiles=False).arrive(0, 0).stand(2.0).rep(inches_to_m(3) + 0.02).rep(inches_to_m(4) + 0.02)
+    _, log = play(v.measurements, settings)
+    assert [c.detail for c in effects(log, Celebrate)][0] == "The wall moves back to 10 cm"
+    assert "Level up. Wall at 10 centimetres." in spoken_phrases(settings)
+
+
+def _m(x, z, on_mark=False):
+    return Measurement(1, 0.0, True, on_mark, x, z, 1.7)
+
+
+@pytest.mark.parametrize("x, z, expected", [
+    (0.4, 0.0, ("Step to your right",)),          # studio +x is the client's left: they must go right
+    (-0.3, 0.0, ("Move a little to your left",)),
+    (0.0, 0.2, ("A little back",)),                # feet in front of the heel line
+    (0.0, -0.5, ("Step forward",)),
+    (0.3, 0.6, ("Step back", "Move a little to your right")),   # the bigger correction first
+    (0.0, 0.0, ("Stand tall on the mark",)),
+])
+def test_guidance_words(x, z, expected):
+    assert guidance(_m(x, z)).words == expected
+
+
+def test_guidance_without_feet_and_on_the_mark():
+    assert guidance(Measurement(1, 0.0, True, False, top_m=1.7)).words == ("Step onto the mark",)
+    assert guidance(_m(0.0, 0.0, on_mark=True)).words == ("Hold still",)
+
+
+def test_settings_defaults_round_trip_and_levels(tmp_path):
+    path = tmp_path / "settings.json"
+    assert load(path) == Settings()
+    assert Settings().wall_levels_in == (3, 4, 5, 6, 7, 8)
+    custom = Settings(units="cm", volume=0.5, mute=True, max_wall_in=6, reps_per_level=2)
+    save(custom, path)
+    assert load(path) == custom
+    assert json.loads(path.read_text())["version"] == 1
+
+
+@pytest.mark.parametrize("doc, fragment", [
+    ({"units": "ft"}, 'use "in" or "cm"'),
+    ({"volume": 2}, "from 0 (silent) to 1"),
+    ({"mute": "yes"}, "true or false"),
+    ({"max_wall_in": 2}, "from 3 to 12"),
+    ({"reps_per_level": 2.5}, "whole number"),
+    ({"colour": "red"}, "unknown setting 'colour'"),
+    ({"version": 7}, "version 7 is not supported"),
+    ({"kind": "other"}, "not a kiosk settings file"),
+])
+def test_settings_errors_are_one_sentence(tmp_path, doc, fragment):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"kind": "hinge-kiosk-settings", "version": 1, **doc}))
+    with pytest.raises(SettingsError) as err:
+        load(path)
+    assert fragment in str(err.value) and str(err.value).count(". ") == 0 and "\n" not in str(err.value)
+
+
+def test_settings_file_that_is_not_json(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text("{units: in")
+    with pytest.raises(SettingsError, match="not valid JSON"):
+        load(path)
