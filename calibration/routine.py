@@ -22,10 +22,13 @@ EMPTY_FRAMES = 15            # the clear area at the start of the routine
 STILL_S = 2.0                # standing still on the mark this long gives the heel line
 STILL_SPREAD_M = 0.03        # centroid movement that still counts as still
 MIN_PERSON_AREA_M2 = 0.08
+MAX_RANGE_M = 5.0            # the client stands within this of the camera (DESIGN: 2-3 m)
+CLUSTER_CELL_M = 0.1
+PERSON_REACH_M = 0.75        # body points lie this close to the person's centre on the floor plan
 HINGE_MIN_M = 0.08           # the hips must travel at least this far back in the hinge
 BACK_HOME_M = 0.03
+HEAD_FORWARD_M = 0.06        # the head must have moved this far before a frame can tell front from back
 SAMPLE = 4                   # every 4th pixel is plenty to find a person and a direction
-DIRECTIONS = np.radians(np.arange(0, 360, 2.0))
 HIP_BAND = (0.35, 0.6)       # fraction of stature where the hips are in a hinge
 FOOT_BAND_M = (0.015, 0.10)
 
@@ -54,9 +57,11 @@ class Routine:
         self._window: deque[tuple[float, np.ndarray, float, np.ndarray]] = deque()
         self._stand: np.ndarray | None = None          # temporal median depth, full resolution
         self._stature = 0.0
-        self._stand_extent: np.ndarray | None = None
+        self._stand_band = np.zeros((0, 2))
+        self._head_path = np.zeros(2)
         self._best_growth = 0.0
         self._best_dir: float | None = None
+        self._stand_top = np.zeros(2)
         self._result: Calibration | None = None
 
     # ---- feeding -------------------------------------------------------------------------------------------
@@ -102,10 +107,7 @@ class Routine:
             return
         stack = np.stack(self._empty)
         self._empty = []
-        valid = (stack > 0).sum(axis=0)
-        background = np.where(valid >= EMPTY_FRAMES // 2, np.median(np.where(stack > 0, stack, np.nan), axis=0),
-                              0.0)
-        background = np.nan_to_num(background).astype(np.float32)
+        background = _temporal_median(stack)
         pts = self._points(background, 2)
         floor = fit_floor(pts)
         if floor is None:
@@ -119,13 +121,15 @@ class Routine:
 
     # ---- step 2: still on the mark ---------------------------------------------------------------------------
     def _person(self, depth: np.ndarray, sample: int) -> np.ndarray:
-        """Floor-frame points (N x 3) that are closer than the empty scene: the person."""
+        """Floor-frame points (N x 3) of the one person in view: closer than the empty scene, standing on the
+        floor within reach, and clustered on the floor plan (noise on far walls and passers-by drop out)."""
         d = depth[::sample, ::sample]
         bg = self._background[::sample, ::sample]
         margin = 3.0 * depth_rms_m(bg, self._intr.fx, self.baseline_m) + 0.06
-        fg = (d > 0) & ((bg == 0) | (d < bg - margin))
+        fg = (d > 0) & (d < MAX_RANGE_M) & ((bg == 0) | (d < bg - margin))
         pts = transform(self._cam_to_floor, d[fg][:, None] * self._rays[::sample, ::sample][fg])
-        return pts[pts[:, 1] > 0.05]
+        pts = pts[(pts[:, 1] > 0.03) & (pts[:, 1] < 2.4)]
+        return _main_cluster(pts)
 
     def _area(self, pts: np.ndarray, sample: int) -> float:
         dist = np.linalg.norm(pts - self._cam_to_floor[:3, 3], axis=1)
@@ -151,8 +155,9 @@ class Routine:
             self._stand = _temporal_median(stack)
             stand_pts = self._person(self._stand, 2)
             self._stature = float(np.percentile(stand_pts[:, 1], 99.5))
-            check_body_depth(self._stand, stand_pts, self._stature, self._intr, self._area(stand_pts, 2))
-            self._stand_extent = _extents(_band(stand_pts, self._stature))
+            check_body_depth(stand_pts, self._stature, self._area(stand_pts, 2))
+            self._stand_band = _band(stand_pts, self._stature)
+            self._stand_top = _top_centre(stand_pts)
             self.status = Status("hinge", "Now one slow hip hinge, and back to standing.", 0.0)
 
     def _is_still(self) -> bool:
@@ -162,20 +167,32 @@ class Routine:
 
     # ---- step 3: one hinge ---------------------------------------------------------------------------------
     def _feed_hinge(self, frame: DepthFrame) -> None:
+        """The hips travel back while the head and shoulders go forward and down. The head's path gives the
+        direction (within a few degrees: it travels 30-50 cm; the rounded hips give a flat, biased peak), and
+        the hip band must then have travelled back along it, which also proves the hips are in view."""
         pts = self._person(frame.depth_m, SAMPLE)
         band = _band(pts, self._stature)
         if len(band) < 20:
             return
-        growth = _extents(band) - self._stand_extent
-        k = int(np.argmax(growth))
-        if growth[k] > self._best_growth:
-            self._best_growth, self._best_dir = float(growth[k]), _refine_peak(growth, k)
+        head = _top_centre(pts) - self._stand_top
+        reach = float(np.hypot(*head))
+        if reach >= HEAD_FORWARD_M:
+            self._head_path += reach * head            # longer displacements are surer of their direction
+        if not self._head_path.any():
+            return
+        direction = float(np.arctan2(-self._head_path[1], -self._head_path[0]))
+        back = np.array([np.cos(direction), np.sin(direction)])
+        hips_back = float(np.percentile(band @ back, 98) - self._stand_reach(back))
+        self._best_growth = max(self._best_growth, hips_back)
         self.status = Status("hinge", "Now one slow hip hinge, and back to standing.",
                              min(self._best_growth / HINGE_MIN_M, 1.0))
-        back_home = growth[k] < BACK_HOME_M
-        if self._best_growth >= HINGE_MIN_M and back_home:
+        if self._best_growth >= HINGE_MIN_M and hips_back < BACK_HOME_M:
+            self._best_dir = direction
             self._result = self._make_calibration()
             self.status = Status("done", "Calibration done.", 1.0)
+
+    def _stand_reach(self, back: np.ndarray) -> float:
+        return float(np.percentile(self._stand_band @ back, 98))
 
     # ---- the studio frame -----------------------------------------------------------------------------------
     def _make_calibration(self) -> Calibration:
@@ -215,33 +232,41 @@ class Routine:
         return d[ok][:, None] * self._rays[::sample, ::sample][ok]
 
 
+def _top_centre(pts: np.ndarray) -> np.ndarray:
+    """Floor-plan centre (x, z) of the highest points: head and shoulders standing, the upper back in a hinge."""
+    top = pts[pts[:, 1] >= np.percentile(pts[:, 1], 95)]
+    return np.median(top[:, [0, 2]], axis=0)
+
+
+def _main_cluster(pts: np.ndarray) -> np.ndarray:
+    """Points within a person's reach of the densest spot on the floor plan."""
+    if len(pts) < 20:
+        return pts
+    xz = pts[:, [0, 2]]
+    lo = xz.min(axis=0)
+    cells = np.floor((xz - lo) / CLUSTER_CELL_M).astype(int)
+    grid = np.zeros(cells.max(axis=0) + 3)
+    np.add.at(grid, (cells[:, 0] + 1, cells[:, 1] + 1), 1.0)
+    dense = sum(np.roll(np.roll(grid, i, 0), j, 1) for i in (-1, 0, 1) for j in (-1, 0, 1))
+    i, j = np.unravel_index(int(np.argmax(dense)), dense.shape)
+    centre = lo + (np.array([i, j]) - 0.5) * CLUSTER_CELL_M
+    near = np.hypot(*(xz - centre).T) < PERSON_REACH_M
+    centre = np.median(xz[near], axis=0)
+    return pts[np.hypot(*(xz - centre).T) < PERSON_REACH_M]
+
+
 def _temporal_median(stack: np.ndarray) -> np.ndarray:
     """Per-pixel median over valid samples; pixels valid in under half the frames have no depth."""
     valid = stack > 0
-    med = np.nanmedian(np.where(valid, stack, np.nan), axis=0)
-    return np.where(valid.sum(axis=0) >= len(stack) // 2, np.nan_to_num(med), 0.0).astype(np.float32)
+    enough = valid.sum(axis=0) >= max(len(stack) // 2, 1)
+    samples = np.where(valid, stack, np.nan)
+    samples[:, ~enough] = 0.0                        # keeps nanmedian away from all-empty pixels
+    return np.where(enough, np.nanmedian(samples, axis=0), 0.0).astype(np.float32)
 
 
 def _band(pts: np.ndarray, stature: float) -> np.ndarray:
     lo, hi = HIP_BAND
     return pts[(pts[:, 1] > lo * stature) & (pts[:, 1] < hi * stature)][:, [0, 2]]
-
-
-def _extents(xz: np.ndarray) -> np.ndarray:
-    """How far the points reach along each horizontal direction (a high percentile, not the extreme pixel)."""
-    proj = xz @ np.stack([np.cos(DIRECTIONS), np.sin(DIRECTIONS)])
-    k = max(int(0.98 * (len(xz) - 1)), 0)
-    return np.partition(proj, k, axis=0)[k]
-
-
-def _refine_peak(values: np.ndarray, k: int) -> float:
-    """Sub-step direction of a peak by a parabola through its neighbours (angles wrap around)."""
-    n = len(values)
-    a, b, c = values[(k - 1) % n], values[k], values[(k + 1) % n]
-    denom = a - 2 * b + c
-    shift = 0.5 * (a - c) / denom if denom < 0 else 0.0
-    step = DIRECTIONS[1] - DIRECTIONS[0]
-    return float(DIRECTIONS[k] + np.clip(shift, -0.5, 0.5) * step)
 
 
 def calibrate(frames: Iterable[DepthFrame], baseline_m: float, device_name: str = "",

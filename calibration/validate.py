@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from calibration.camera import Intrinsics
 from calibration.model import Calibration
 
 MIN_DISTANCE_M = 1.5
@@ -28,8 +27,7 @@ def check_placement(cal: Calibration) -> None:
         raise CalibrationError(f"The camera is too far ({distance:.1f} m from the mark): move it to 2-3 m.")
 
 
-def check_body_depth(stand_depth: np.ndarray, person_pts: np.ndarray, stature: float, intr: Intrinsics,
-                     person_area_m2: float) -> None:
+def check_body_depth(person_pts: np.ndarray, stature: float, person_area_m2: float) -> None:
     """Too little valid depth on the body (dark clothes, sunlight, too far) makes every measurement weak."""
     if stature < 1.0 or len(person_pts) == 0:
         raise CalibrationError("Nobody standing was found on the mark: the whole client, feet to head, should "

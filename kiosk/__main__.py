@@ -1,4 +1,5 @@
-"""Command line: `python -m kiosk analyze|record ...` (the game itself arrives with the kiosk UI)."""
+"""Command line: `python -m kiosk [game options]` runs the kiosk (see kiosk.run); `analyze` and `record` are
+the batch tools of DESIGN.md."""
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,41 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record(args: argparse.Namespace) -> int:
+    from kiosk.sensing import SourceError
+    from kiosk.sim import Placement, record, simulate
+
+    kind, _, scenario = args.source.partition(":")
+    if kind != "sim" or not scenario:
+        print(f"record failed: --source {args.source} is not known: use sim:SCENARIO, e.g. sim:session.",
+              file=sys.stderr)
+        return 1
+    try:
+        placement = Placement(args.placement, args.distance, args.height, camera=args.camera)
+        sim = simulate(scenario, placement, args.stature, args.seed, inches_to_m(args.wall_in))
+    except ValueError as err:
+        print(f"record failed: {err}.", file=sys.stderr)
+        return 1
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet and (done % 30 == 0 or done == total):
+            print(f"\rrecord: frame {done}/{total}", end="", file=sys.stderr)
+
+    try:
+        truth = record(sim, args.out, pace=args.realtime, progress=progress)
+    except SourceError as err:
+        print(f"\nrecord failed: {err}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"\rrecord: {sim.frame_count} frames -> {args.out}, truth -> {truth}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in ("analyze", "record"):
+        from kiosk.run import main as run_kiosk
+        return run_kiosk(argv)
     parser = argparse.ArgumentParser(prog="python -m kiosk")
     sub = parser.add_subparsers(dest="command")
     an = sub.add_parser("analyze", help="measure every frame of a recording and find the reps")
@@ -58,9 +93,24 @@ def main(argv: list[str] | None = None) -> int:
     an.add_argument("--wall-in", type=float, required=True, help="wall distance behind the heel line, inches")
     an.add_argument("--out", type=Path, required=True)
     an.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    rec = sub.add_parser("record", help="write a simulated session as a RealSense recording plus its truth")
+    rec.add_argument("--source", required=True, help="sim:SCENARIO (calibration, session, visit, smoke)")
+    rec.add_argument("out", type=Path, help="recording to write (.db3); truth goes to OUT.truth.json")
+    rec.add_argument("--placement", default="side-left",
+                     help="side-left, side-right, behind, oblique-behind-left, oblique-behind-right")
+    rec.add_argument("--distance", type=float, default=2.4, help="camera distance from the mark, metres")
+    rec.add_argument("--height", type=float, default=1.2, help="camera height, metres")
+    rec.add_argument("--camera", default="d435", help="d435 or d455")
+    rec.add_argument("--stature", type=float, default=1.75, help="client height, metres")
+    rec.add_argument("--seed", type=int, default=0)
+    rec.add_argument("--wall-in", type=float, default=4.0, help="wall the scripted reps aim around, inches")
+    rec.add_argument("--realtime", action="store_true", help="push at the true frame rate (real-time replay)")
+    rec.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "analyze":
         return _analyze(args)
+    if args.command == "record":
+        return _record(args)
     parser.print_help()
     return 2
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from calibration.camera import DepthFrame, depth_rms_m
+from calibration.camera import DepthFrame, depth_rms_m, pixel_rays
 from calibration.model import Calibration
-from kiosk.zone import Zone, make_zone
+from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M, Zone, make_zone
 
 FLOOR_CLEARANCE_M = 0.03     # points lower than this are floor
 FOOT_TOP_M = 0.12            # heel and foot points lie below this
@@ -23,6 +23,12 @@ MIN_FEET_AREA_M2 = 0.003
 MIN_STANDING_TOP_M = 0.9
 HIP_BAND = (0.25, 0.62)      # fraction of stature holding the hips/buttocks, standing, hinging or squatting
 SMOOTH_RADIUS = 2            # sampled pixels each side
+MIN_NEIGHBOURS = 4           # of 8: fewer consistent neighbours makes a pixel a flying pixel or a speck
+BODY_HALF_WIDTH_M = 0.45     # hip points lie this close to the feet sideways
+REAR_RADIUS_M = 0.08         # surface patch fitted around the rear of the hips
+SURFACE_SPAN_M = 0.3         # depth range of that patch around the rough apex
+MIN_FIT_PIXELS = 12
+PROFILE_POINTS = 600
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,62 @@ def _shifted(a: np.ndarray, k: int, axis: int) -> np.ndarray:
     return out
 
 
+def despeckle(depth: np.ndarray, tolerance: np.ndarray, min_neighbours: int = MIN_NEIGHBOURS) -> np.ndarray:
+    """Drop flying pixels and specks: a real surface pixel has most of its 8 neighbours at a similar depth."""
+    count = np.zeros(depth.shape, dtype=np.int8)
+    for dr, dc in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
+        n = _shifted(_shifted(depth, dr, 0), dc, 1)
+        count += (n > 0) & (np.abs(n - depth) < tolerance)
+    return np.where(count >= min_neighbours, depth, 0.0).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class RearPoint:
+    offset_m: float
+    height_m: float
+
+
+def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], reference_m: float, feet_x_m: float,
+                 band_m: tuple[float, float], radius_m: float = REAR_RADIUS_M) -> RearPoint | None:
+    """The rear of the hips from a smooth surface fitted to the full-resolution depth around a rough apex.
+
+    Stereo noise is along the camera ray: seen from behind it moves the apex itself, so a quadric fitted to a
+    few hundred pixels (outliers dropped) is read instead of any single pixel. Seen from the side the apex is
+    the silhouette edge, where the fit barely matters and the edge column does.
+    """
+    intr = zone.intrinsics
+    r = max(3, int(round(intr.fx * radius_m / reference_m)))
+    row, col = pixel
+    rows = slice(max(row - r, 0), min(row + r + 1, intr.height))
+    cols = slice(max(col - r, 0), min(col + r + 1, intr.width))
+    d = depth[rows, cols]
+    tol = np.float32(3.0 * depth_rms_m(reference_m, intr.fx, zone.baseline_m) + 0.02)
+    d = despeckle(np.where(np.abs(d - reference_m) < SURFACE_SPAN_M, d, 0.0).astype(np.float32), tol)
+    rx, ry = pixel_rays(intr, rows, cols)
+    rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1) @ zone.rotation.T
+    pts = zone.origin + d[..., None] * rays
+    ok = ((d > 0) & (pts[..., 1] > band_m[0]) & (pts[..., 1] < band_m[1])
+          & (np.abs(pts[..., 0] - feet_x_m) < BODY_HALF_WIDTH_M))
+    if ok.sum() < MIN_FIT_PIXELS:
+        return None
+    vv, uu = np.nonzero(ok)
+    du, dv = (uu - (col - cols.start)) / r, (vv - (row - rows.start)) / r
+    design = np.stack([np.ones_like(du), du, dv, du * du, dv * dv, du * dv], axis=1)
+    target = d[ok]
+    keep = np.ones(len(target), dtype=bool)
+    for _ in range(2):
+        coef, *_ = np.linalg.lstsq(design[keep], target[keep], rcond=None)
+        resid = target - design @ coef
+        spread = 1.4826 * np.median(np.abs(resid[keep])) + 1e-4
+        keep = np.abs(resid) < 3.0 * spread
+        if keep.sum() < MIN_FIT_PIXELS:
+            return None
+    fitted = design[keep] @ coef
+    surface = zone.origin + fitted[:, None] * rays[vv[keep], uu[keep]]
+    k = int(np.argmin(surface[:, 2]))
+    return RearPoint(float(-surface[k, 2]), float(surface[k, 1]))
+
+
 class Measurer:
     """Turns depth frames into Measurements; remembers only the current visitor's stature."""
 
@@ -77,16 +139,16 @@ class Measurer:
         self._stature = 0.0
 
     def __call__(self, frame: DepthFrame) -> Measurement:
+        zone = self.zone
         t_s = frame.timestamp_ms / 1000.0
-        pts, depth = self.zone.points(frame.depth_m)
-        tol = 3.0 * depth_rms_m(depth, self.cal.intrinsics.fx, self.cal.baseline_m) + 0.03
-        depth_s = smooth_depth(depth, tol.astype(np.float32), SMOOTH_RADIUS)
-        pts = self.zone.origin + depth_s[..., None] * self.zone.rays
+        _, depth = zone.points(frame.depth_m)
+        tol = (3.0 * depth_rms_m(depth, zone.intrinsics.fx, zone.baseline_m) + 0.03).astype(np.float32)
+        depth_s = smooth_depth(despeckle(depth, tol), tol, SMOOTH_RADIUS)
+        pts = zone.origin + depth_s[..., None] * zone.rays
         x, y, z = pts[..., 0], pts[..., 1], pts[..., 2]
-        from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M
         body = ((depth_s > 0) & (np.abs(x) < ZONE_HALF_WIDTH_M) & (z > -ZONE_BACK_M) & (z < ZONE_FRONT_M)
                 & (y > FLOOR_CLEARANCE_M) & (y < ZONE_TOP_M))
-        area = np.square(depth_s * self.zone.pixel_size_per_m)
+        area = np.square(depth_s * zone.pixel_size_per_m)
         if area[body].sum() < MIN_BODY_AREA_M2:
             self._stature = 0.0
             return Measurement(frame.frame_number, t_s, present=False, on_mark=False)
@@ -102,12 +164,23 @@ class Measurer:
         if not on_mark:
             return Measurement(frame.frame_number, t_s, True, False, feet_x, heel_z, top)
         self._stature = max(self._stature, top)
-        lo, hi = HIP_BAND
-        band = (by > lo * self._stature) & (by < hi * self._stature) & (np.abs(bx - feet_x) < 0.45)
+        band_m = (HIP_BAND[0] * self._stature, HIP_BAND[1] * self._stature)
+        band = body & (y > band_m[0]) & (y < band_m[1]) & (np.abs(x - feet_x) < BODY_HALF_WIDTH_M)
+        profile = _profile(bz, by)
         if band.sum() < 10:
-            return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top)
-        hz, hy = bz[band], by[band]
-        cut = np.percentile(hz, 2)
-        rear = hz <= cut
-        return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top,
-                           hip_offset_m=float(-hz[rear].mean()), hip_height_m=float(hy[rear].mean()))
+            return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top, profile=profile)
+        rows, cols = np.nonzero(band)
+        bandz = z[rows, cols]
+        k = int(np.argsort(bandz)[int(0.01 * (len(bandz) - 1))])       # the rear, robust to a stray sample
+        pixel = (zone.rows.start + rows[k] * zone.stride, zone.cols.start + cols[k] * zone.stride)
+        rear = rear_surface(frame.depth_m, zone, pixel, float(depth_s[rows[k], cols[k]]), feet_x, band_m)
+        if rear is None:
+            return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top, profile=profile)
+        return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top, rear.offset_m, rear.height_m,
+                           profile)
+
+
+def _profile(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Up to PROFILE_POINTS body points seen from the side (z, y): what the game draws as the silhouette."""
+    step = max(1, len(z) // PROFILE_POINTS)
+    return np.stack([z[::step], y[::step]], axis=1).astype(np.float32)

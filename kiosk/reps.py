@@ -13,11 +13,13 @@ from kiosk.measure import Measurement
 
 SETTLE_S = 0.5             # standing still this long on the mark arms the machine
 STILL_M = 0.012            # hip offset spread that still counts as standing still
+TREND_M = 0.004            # ...with its two ends this close: a slow hinge drifts, and must not move "standing"
 LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (start / end of a rep)
 MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
 FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
 MAX_HOLD_S = 1.5           # staying near the bottom longer than this is not "ending upright"
-BOTTOM_M = 0.03            # within this of the peak the hips are "at the bottom"
+BOTTOM_M = 0.03            # within this of the peak the hips are "at the bottom"...
+BOTTOM_SHARE = 0.3         # ...or within this share of the travel, for short reps
 GAP_S = 0.3                # a lost measurement this short does not end a rep
 SNAP_S = 0.7               # a return this quick earns praise
 TAP_TOLERANCE_M = 0.0      # the hips must reach the wall itself
@@ -66,6 +68,11 @@ class Cancelled:
 
     frame: int
     reason: str
+
+
+def touching(hip_offset_m: float, wall_m: float) -> bool:
+    """The hips are at the wall: the one rule for the live "touch" and a rep's `tapped`."""
+    return hip_offset_m >= wall_m - TAP_TOLERANCE_M
 
 
 FEET_MOVED = "feet moved: keep your heels on the mark"
@@ -135,7 +142,9 @@ class RepCounter:
             while len(self._still) > 1 and np.ptp([s.hip_offset_m for s in self._still]) > 2 * STILL_M:
                 self._still.popleft()
             return
-        if self._still[-1].t_s - self._still[0].t_s >= SETTLE_S * 0.9:
+        third = max(1, len(offs) // 3)
+        drifting = abs(float(np.mean(offs[-third:]) - np.mean(offs[:third]))) > TREND_M
+        if self._still[-1].t_s - self._still[0].t_s >= SETTLE_S * 0.9 and not drifting:
             heels = [s.heel_z_m for s in self._still if s.heel_z_m is not None]
             self._standing = (float(np.median(offs)),
                               float(np.median([s.hip_height_m for s in self._still])),
@@ -156,9 +165,10 @@ class RepCounter:
         drop = float(standing_height - np.min(heights[max(0, k - 2): k + 3]))
         travel = peak_offset - standing_offset
         form = "squat" if drop >= SQUAT_DROP_M and drop >= SQUAT_DROP_RATIO * travel else "hinge"
-        tapped = peak_offset >= self.wall_m - TAP_TOLERANCE_M
+        tapped = touching(peak_offset, self.wall_m)
         end = frames[-1]
-        bottom = [f.t_s for f, s in zip(frames, smooth) if s >= peak_offset - BOTTOM_M]
+        near_peak = min(BOTTOM_M, BOTTOM_SHARE * travel)
+        bottom = [f.t_s for f, s in zip(frames, smooth) if s >= peak_offset - near_peak]
         faults = []
         if form == "squat":
             faults.append(FAULT_SQUAT)

@@ -28,6 +28,8 @@ class Zone:
     rays: np.ndarray        # h x w x 3 studio-frame direction per camera-z metre (depth * ray + origin = point)
     origin: np.ndarray      # camera position in the studio frame
     intrinsics: Intrinsics
+    rotation: np.ndarray    # camera → studio rotation
+    baseline_m: float
 
     @property
     def pixel_size_per_m(self) -> float:
@@ -59,4 +61,4 @@ def make_zone(cal: Calibration, stride: int = 2) -> Zone:
     rot = cal.studio_from_camera[:3, :3].astype(np.float32)
     rays = cam_rays @ rot.T
     return Zone(rows, cols, stride, np.ascontiguousarray(rays, dtype=np.float32),
-                cal.camera_position.astype(np.float32), intr)
+                cal.camera_position.astype(np.float32), intr, rot, cal.baseline_m)

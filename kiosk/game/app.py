@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,16 +31,27 @@ QUIT_KEYS = "Ctrl+Shift+Q"     # the one way to quit a kiosk from the keyboard (
 DISPLAYS = ("fullscreen", "windowed", "headless")
 
 
+KEEP_STATS = 36_000             # ten minutes of frames: a kiosk runs for weeks, its statistics must not grow
+
+
+def _recent() -> deque:
+    return deque(maxlen=KEEP_STATS)
+
+
 @dataclass
 class FrameStats:
-    """Frame work time and motion-to-screen latency, for the benchmark and the README."""
+    """Frame work time and motion-to-screen latency of the last ten minutes, for the benchmark and the README."""
 
-    frame_s: list[float] = field(default_factory=list)
-    latency_s: list[float] = field(default_factory=list)
+    frame_s: deque[float] = field(default_factory=_recent)
+    shown: deque[tuple[float, float]] = field(default_factory=_recent)   # (frame timestamp, end of first flip)
+
+    @property
+    def latency_s(self) -> list[float]:
+        return [drawn - stamp for stamp, drawn in self.shown]
 
     def report(self) -> dict[str, float]:
         out = {}
-        for name, values in (("frame", self.frame_s), ("latency", self.latency_s)):
+        for name, values in (("frame", list(self.frame_s)), ("latency", self.latency_s)):
             if values:
                 out[f"{name}_median_ms"] = float(np.median(values) * 1000)
                 out[f"{name}_p95_ms"] = float(np.percentile(values, 95) * 1000)
@@ -90,6 +102,7 @@ class App:
         self._camera: str | None = None
         self._drawn_frame_ts: float | None = None
         self._last_frame_start = self.t_s
+        self._due_s = self.t_s                 # when the next frame should start: a fixed cadence
         self._owed_s = 0.0                     # clock time the rules have not stepped through yet
 
     # --- one frame, in the fixed phase order --------------------------------------------------------------
@@ -111,10 +124,18 @@ class App:
         done = self.clock.now()
         if frame_ts is not None and frame_ts != self._drawn_frame_ts:
             self._drawn_frame_ts = frame_ts
-            self.stats.latency_s.append(done - frame_ts)
+            self.stats.shown.append((frame_ts, done))
         self.stats.frame_s.append(done - start)
-        self.clock.sleep_until(start + self.frame_period_s)
+        self._pace(done)
         return True
+
+    def _pace(self, now_s: float) -> None:
+        """Wait for the next frame on a fixed cadence, so late wake-ups do not add up to a lower frame rate;
+        a frame that ran late starts the cadence afresh instead of rushing to catch up."""
+        self._due_s += self.frame_period_s
+        if self._due_s < now_s:
+            self._due_s = now_s
+        self.clock.sleep_until(self._due_s)
 
     def run(self, seconds: float | None = None) -> int:
         """Run until quit (or for `seconds` of clock time); returns the process exit code."""

@@ -53,8 +53,8 @@ def _split(p: Painter, top_u: float = 14, bottom_u: float = 14) -> tuple[pygame.
             pygame.Rect(cut + margin, top, p.w - cut - 2 * margin, bottom - top))
 
 
-def _title(surface: pygame.Surface, p: Painter, text: str, colour=palette.TEXT) -> None:
-    p.text(surface, text, 10, colour, (p.w / 2, p.px(3)), "midtop", max_width=p.w - p.px(8))
+def _title(surface: pygame.Surface, p: Painter, text: str, colour=palette.TEXT) -> pygame.Rect:
+    return p.text(surface, text, 10, colour, (p.w / 2, p.px(3)), "midtop", max_width=p.w - p.px(8))
 
 
 class Attract(View):
@@ -302,23 +302,26 @@ class Summary(View):
 
 
 class NoCamera(View):
-    """No depth camera: say so in plain words, and how to try the demo; the kiosk keeps looking."""
+    """The camera (or its calibration) is not ready: what is wrong and what to do, in plain words, and how to
+    try the demo; the kiosk keeps trying."""
 
     name = Scene.NO_CAMERA.value
 
     def draw(self, surface, p, state, now_s):
-        _title(surface, p, state.camera_message or "No camera found")
+        headline, advice = words.status_words(state.camera_message)
+        top = _title(surface, p, headline).bottom
         width = p.w - p.px(16)
-        y = p.h * 0.38
+        y = top + (p.h - top) * 0.2
         for text, size, colour in (
-                ("Plug the depth camera into a blue USB 3 port.", 6, palette.TEXT),
-                ("The kiosk keeps watching for it and starts by itself.", 5, palette.MUTED),
+                (advice, 6, palette.TEXT),
+                ("The kiosk keeps trying and starts by itself.", 5, palette.MUTED),
                 ("To try the kiosk without a camera, start the demo:", 5, palette.MUTED),
-                ("python -m kiosk --demo", 6, palette.TAP)):
-            box = p.text(surface, text, size, colour, (p.w / 2, y), "midtop", width)
-            y = box.bottom + p.px(4)
+                (words.DEMO_COMMAND, 6, palette.TAP)):
+            if text:
+                box = p.text(surface, text, size, colour, (p.w / 2, y), "midtop", width)
+                y = box.bottom + p.px(4)
         dots = "." * (1 + int(now_s * 2) % 3)
-        p.text(surface, f"Looking for the camera{dots}", 4, palette.MUTED, (p.w / 2, p.h - p.px(5)), "midbottom")
+        p.text(surface, f"Trying again{dots}", 4, palette.MUTED, (p.w / 2, p.h - p.px(5)), "midbottom")
 
 
 class Celebration(View):

@@ -27,6 +27,8 @@ GOODBYE = "Well done"
 TOP_LEVEL = "Top wall cleared!"
 NEW_BEST = "New best!"
 _SPOKEN_UNITS = {"in": "inches", "cm": "centimetres"}
+NO_CAMERA = ("No camera found", "Plug the depth camera into a blue USB 3 port.")
+DEMO_COMMAND = "./hinge kiosk --demo"
 
 
 def cue_for(faults: tuple[str, ...]) -> Cue:
@@ -45,3 +47,13 @@ def spoken_length(metres: float, unit: str) -> str:
 
 def level_up_speech(wall_m: float, unit: str) -> str:
     return f"Level up. Wall at {spoken_length(wall_m, unit)}."
+
+
+def status_words(message: str | None) -> tuple[str, str]:
+    """A camera status sentence as (headline, advice): the kiosk's sentences read "what is wrong: what to do"."""
+    if not message:
+        return NO_CAMERA
+    head, sep, advice = message.partition(": ")
+    if not sep:
+        return message.rstrip("."), ""
+    return head, advice[:1].upper() + advice[1:]

@@ -1,0 +1,219 @@
+"""How depth reaches the game: a capture thread for real time (live camera or demo replay), and a stepped
+replay for headless runs on a virtual clock.
+
+Both measure every frame in order with one Measurer per source (it remembers the visitor's stature) and check
+at the first frame that the calibration fits the camera. The game only ever reads the newest measurement, so
+it never waits on the camera.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from typing import Callable, Iterator
+
+from calibration.camera import DepthFrame
+from calibration.model import Calibration
+from calibration.store import CalibrationFileError
+from kiosk.analyze import MismatchError, check_fits
+from kiosk.game.provider import Clock, Newest, RealClock
+from kiosk.measure import Measurement, Measurer
+from kiosk.sensing.source import DepthSource, SourceError, SourceInfo
+
+log = logging.getLogger(__name__)
+
+RETRY_S = 3.0        # after a failure, try the source again this often (a camera plugged in later is found)
+STOP_S = 3.0         # close() waits this long for the capture thread
+
+_ENDED = "The depth stream ended: the kiosk is starting it again."
+_FAILED = ("Measuring the depth failed unexpectedly: the kiosk is restarting the camera; report it if this "
+           "keeps happening.")
+
+SourceFactory = Callable[[], DepthSource]
+CalibrationLoader = Callable[[], Calibration]
+Trace = Callable[[Measurement, float, float], None]    # (measurement, frame received, handed over) on the clock
+
+
+class FrameMeasurer:
+    """Measures one source's frames; refuses, at the first frame, a calibration made for another camera."""
+
+    def __init__(self, cal: Calibration) -> None:
+        self.cal = cal
+        self._measurer: Measurer | None = None
+
+    def __call__(self, frame: DepthFrame) -> Measurement:
+        if self._measurer is None:
+            check_fits(self.cal, frame)
+            self._measurer = Measurer(self.cal)
+        return self._measurer(frame)
+
+
+class CaptureProvider:
+    """A game provider fed by a daemon thread that opens the source, measures each frame and hands it over.
+
+    A failure (no camera, a lost camera, a calibration that does not fit, the source ending) becomes the
+    plain sentence `status()` shows on screen, and the source is opened again every `retry_s`. The calibration
+    is loaded afresh at each attempt, so calibrating while the kiosk waits is picked up too.
+    """
+
+    def __init__(self, open_source: SourceFactory, calibration: CalibrationLoader, clock: Clock | None = None,
+                 retry_s: float = RETRY_S, trace: Trace | None = None) -> None:
+        self._open_source = open_source
+        self._calibration = calibration
+        self._clock = clock or RealClock()
+        self._retry_s = retry_s
+        self._trace = trace
+        self._newest = Newest()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
+        self._thread.start()
+
+    def latest(self) -> tuple[Measurement | None, float | None]:
+        return self._newest.latest()
+
+    def status(self) -> str | None:
+        return self._newest.status_text
+
+    def close(self) -> None:
+        """Stop capturing; a source stuck in the SDK is left to its daemon thread (and watchdog process)."""
+        self._stop.set()
+        self._thread.join(STOP_S)
+
+    def __enter__(self) -> "CaptureProvider":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            status = self._capture()
+            if self._stop.is_set():
+                return
+            if status != self._newest.status_text:
+                log.warning("%s", status)
+            self._newest.status_text = status
+            self._stop.wait(self._retry_s)
+
+    def _capture(self) -> str:
+        """Measure frames until the source fails or ends (or close()); returns the sentence to show then."""
+        try:
+            with self._open_source() as source:       # first: no camera is the first thing to fix
+                measure = FrameMeasurer(self._calibration())
+                for frame in source:
+                    received = self._clock.now()
+                    m = measure(frame)
+                    handed = self._clock.now()
+                    self._newest.put(m, handed)
+                    self._newest.status_text = None      # after the put: the game never sees a stale frame
+                    if self._trace is not None:
+                        self._trace(m, received, handed)
+                    if self._stop.is_set():
+                        break
+            return _ENDED
+        except (SourceError, CalibrationFileError, MismatchError) as err:
+            return str(err)
+        except Exception:
+            log.exception("the capture thread failed")
+            return _FAILED
+
+
+class Looped:
+    """A recording played again and again, numbered and timed on like a camera that never stops: the rules and
+    the rep counter expect frame numbers and times to move forward. `functools.partial(Looped, ...)` pickles,
+    so it runs inside `camera_process` like a camera.
+
+    paced=True hands frames out at their own timestamps' rate. Open the recording with realtime=False then: the
+    SDK's real-time playback follows the wall clock of the original pushes, which is slow motion for a
+    simulator that rendered slower than real time, and it drops frames while a reader gets ready.
+    """
+
+    info: SourceInfo
+
+    def __init__(self, open_recording: SourceFactory, paced: bool = False) -> None:
+        self._open = open_recording
+        self._paced = paced
+
+    def __enter__(self) -> "Looped":
+        self._source = self._open().__enter__()
+        self.info = self._source.info
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._source.__exit__(None, None, None)
+
+    def __iter__(self) -> Iterator[DepthFrame]:
+        period_ms = 1000.0 / self.info.fps
+        shift_frames, shift_ms = 0, 0.0
+        last: DepthFrame | None = None
+        pace = _Pace(period_ms / 1000.0)
+        while True:
+            lap_start = True
+            for frame in self._source:
+                if lap_start and last is not None:
+                    shift_frames = last.frame_number + 1 - frame.frame_number
+                    shift_ms = last.timestamp_ms + period_ms - frame.timestamp_ms
+                lap_start = False
+                last = dataclasses.replace(frame, frame_number=frame.frame_number + shift_frames,
+                                           timestamp_ms=frame.timestamp_ms + shift_ms)
+                if self._paced:
+                    pace.wait_for(last.timestamp_ms / 1000.0)
+                yield last
+            if lap_start:
+                raise SourceError("The recording holds no depth frames: record it again.")
+            self._source.__exit__(None, None, None)
+            self._source = self._open().__enter__()
+
+
+class _Pace:
+    """Sleeps until a frame's time comes; a frame later than one period (a slow start, a loop's reopening)
+    restarts the schedule instead of rushing the frames after it out in a burst."""
+
+    def __init__(self, period_s: float) -> None:
+        self._period_s = period_s
+        self._zero: float | None = None     # monotonic time of frame time 0
+
+    def wait_for(self, t_s: float) -> None:
+        now = time.monotonic()
+        if self._zero is None or now - (self._zero + t_s) > self._period_s:
+            self._zero = now - t_s
+        delay = self._zero + t_s - now
+        if delay > 0:
+            time.sleep(delay)
+
+
+class SteppedReplay:
+    """A provider for headless runs: frames are measured in order, each handed over once the (virtual) clock
+    reaches its time from the first frame. Nothing runs ahead of the clock: a run of S seconds measures S
+    seconds of frames and holds no depth beyond the one frame waiting for its turn.
+
+    The source must be entered already (`with Looped(...) as source:`); its errors reach the caller.
+    """
+
+    def __init__(self, source: DepthSource, cal: Calibration, clock: Clock) -> None:
+        self._frames = iter(source)
+        self._measure = FrameMeasurer(cal)
+        self._clock = clock
+        self._start_s = clock.now()
+        self._first_ms: float | None = None
+        self._waiting: DepthFrame | None = None
+        self._latest: tuple[Measurement | None, float | None] = (None, None)
+
+    def latest(self) -> tuple[Measurement | None, float | None]:
+        now = self._clock.now()
+        while True:
+            if self._waiting is None:
+                self._waiting = next(self._frames, None)
+                if self._waiting is None:
+                    return self._latest
+                if self._first_ms is None:
+                    self._first_ms = self._waiting.timestamp_ms
+            due = self._start_s + (self._waiting.timestamp_ms - self._first_ms) / 1000.0
+            if due > now:
+                return self._latest
+            self._latest = (self._measure(self._waiting), due)
+            self._waiting = None
+
+    def status(self) -> str | None:
+        return None

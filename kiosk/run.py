@@ -1,0 +1,231 @@
+"""`python -m kiosk [options]`: the kiosk game on the live camera, on the demo's simulated client, or on a
+recording; `--headless` renders the demo as fast as it can and saves a picture of every scene.
+
+Everything a person at the terminal can get wrong ends in one sentence on stderr and exit code 1. Problems the
+kiosk meets while running (no camera yet, a lost camera, no calibration yet) are shown on screen instead, in
+plain words, while it keeps trying.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from calibration.model import Calibration
+from calibration.store import CalibrationFileError, load
+from kiosk.analyze import MismatchError
+from kiosk.game.app import QUIT_KEYS, App
+from kiosk.game.provider import MeasurementProvider, VirtualClock
+from kiosk.game.settings import Settings, SettingsError
+from kiosk.game.settings import load as load_settings
+from kiosk.game.sound import SoundBoard
+from kiosk.live import CaptureProvider, Looped, SourceFactory, SteppedReplay
+from kiosk.sensing import SourceError, camera_process, list_cameras, open_camera, open_recording
+
+log = logging.getLogger(__name__)
+PROG = "python -m kiosk"
+
+
+class UsageError(Exception):
+    """A command line that cannot run; str() is one sentence saying what to change."""
+
+
+class _Exit(Exception):
+    """--help was printed: leave with this code."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _home_dir(variable: str, fallback: str) -> Path:
+    return Path(os.environ.get(variable) or Path.home() / fallback) / "hinge-kiosk"
+
+
+def default_calibration() -> Path:
+    return _home_dir("XDG_DATA_HOME", ".local/share") / "calibration.json"
+
+
+def default_settings() -> Path:
+    return _home_dir("XDG_CONFIG_HOME", ".config") / "settings.json"
+
+
+def default_cache() -> Path:
+    return _home_dir("XDG_CACHE_HOME", ".cache")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:        # argparse's own: usage text and exit 2
+        raise UsageError(f"{message} (see {PROG} --help).")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Run the hip-hinge wall kiosk.", epilog=(
+        f"Quit with {QUIT_KEYS}. In full screen Esc does nothing, so a client cannot leave the game by "
+        "accident; in a window Esc quits too. Without a calibration file the kiosk says on screen how to "
+        "calibrate, and starts by itself once the file is there."))
+    src = p.add_argument_group("what the kiosk watches (default: the live camera)")
+    src.add_argument("--demo", action="store_true", help="a simulated client instead of the camera (rendered "
+                     "once, then cached)")
+    src.add_argument("--auto-demo", action="store_true", help="the live camera when one is attached, else the "
+                     "demo")
+    src.add_argument("--recording", type=Path, metavar="FILE", help="replay this .db3 recording, looping")
+    src.add_argument("--serial", help="the camera to use when several are attached (default: the first)")
+    src.add_argument("--calibration", type=Path, metavar="FILE",
+                     help=f"the trainer's calibration (default: {default_calibration()})")
+    p.add_argument("--settings", type=Path, metavar="FILE",
+                   help=f"the kiosk's settings (default: {default_settings()}; defaults when it does not exist)")
+    p.add_argument("--cache", type=Path, metavar="DIR", help=f"where the demo is kept (default: {default_cache()})")
+    out = p.add_argument_group("screen")
+    out.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    out.add_argument("--size", metavar="WxH", help="screen size, e.g. 1920x1080 (default: the whole screen; "
+                     "1280x720 in a window; 1920x1080 headless)")
+    out.add_argument("--headless", action="store_true", help="no screen: run the demo (or --recording) as fast "
+                     "as it renders, for --seconds")
+    out.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (of the game's clock)")
+    out.add_argument("--screenshots", type=Path, metavar="DIR", help="save a PNG of every scene entered")
+    return p
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What to watch, decided from the command line: a recording (with its calibration) or the live camera."""
+
+    recording: Path | None
+    calibration: Path
+    calibration_given: bool       # named on the command line: a problem with it is the user's typo
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as done:          # --help
+        raise _Exit(int(done.code or 0)) from None
+    if args.recording and args.demo:
+        raise UsageError("Give either --demo or --recording, not both.")
+    if args.serial and (args.demo or args.recording or args.headless):
+        raise UsageError("--serial picks a live camera: leave it out with --demo, --recording or --headless.")
+    if args.headless and args.seconds is None:
+        raise UsageError("--headless needs --seconds S: how long to run the demo.")
+    if args.seconds is not None and not 0 < args.seconds <= 24 * 3600:
+        raise UsageError(f"--seconds {args.seconds:g} is not a run time: give seconds above 0 (at most a day).")
+    if args.headless and args.windowed:
+        raise UsageError("Give either --headless or --windowed, not both.")
+    args.size = parse_size(args.size)
+    return args
+
+
+def parse_size(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    w, x, h = text.lower().partition("x")
+    if not (x and w.isdigit() and h.isdigit() and 160 <= int(w) <= 16384 and 160 <= int(h) <= 16384):
+        raise UsageError(f"--size {text} is not a screen size: give WIDTHxHEIGHT, e.g. 1920x1080.")
+    return int(w), int(h)
+
+
+def choose(args: argparse.Namespace) -> Choice:
+    """The recording to replay (the demo's when asked for, or chosen by --auto-demo), or None for the camera."""
+    cal = args.calibration or default_calibration()
+    if args.recording:
+        return Choice(args.recording, cal, args.calibration is not None)
+    demo = args.demo or args.headless
+    if args.auto_demo and not demo:
+        demo = not list_cameras()
+        if demo:
+            print("No RealSense camera is attached: running the demo (a simulated client).", file=sys.stderr)
+    if not demo:
+        return Choice(None, cal, args.calibration is not None)
+    from kiosk.sim.demo import demo_assets
+    recording, demo_cal = demo_assets(args.cache or default_cache(), progress=lambda text: print(
+        f"demo: {text} (only the first start)", file=sys.stderr))
+    return Choice(recording, demo_cal, True)
+
+
+def calibration_loader(choice: Choice) -> functools.partial[Calibration]:
+    """Loads the calibration; named on the command line it must load now, else the screen says what to do."""
+    loader = functools.partial(_load_calibration, choice.calibration)
+    if choice.calibration_given:
+        loader()
+    return loader
+
+
+def _load_calibration(path: Path) -> Calibration:
+    if not path.exists():
+        raise CalibrationFileError(f"This kiosk is not calibrated yet: a trainer runs 'python -m calibration "
+                                   f"auto RECORDING.db3 --out {path}'.")
+    return load(path)
+
+
+def source_factory(choice: Choice, serial: str | None) -> SourceFactory:
+    """The depth source in a watched child process: the live camera, or the recording replayed in real time."""
+    if choice.recording is None:
+        return functools.partial(camera_process, functools.partial(open_camera, serial))
+    replay = functools.partial(Looped, functools.partial(open_recording, choice.recording), paced=True)
+    return functools.partial(camera_process, replay)
+
+
+def read_settings(path: Path | None) -> Settings:
+    if path is not None and not path.exists():
+        raise UsageError(f"Settings file {path} does not exist: check the path, or leave out --settings for "
+                         "the defaults.")
+    return load_settings(path or default_settings())
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = read_settings(args.settings)
+    choice = choose(args)
+    loader = calibration_loader(choice)
+    if args.screenshots:
+        try:
+            args.screenshots.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UsageError(f"Cannot save screenshots in {args.screenshots} ({err.strerror}): choose a "
+                             "writable folder.") from None
+    if args.headless:
+        return run_headless(args, choice, loader(), settings)
+    display = "windowed" if args.windowed else "fullscreen"
+    with CaptureProvider(source_factory(choice, args.serial), loader) as provider:
+        app = open_app(provider, settings, display, args, sound=SoundBoard(settings))
+        return app.run(args.seconds)
+
+
+def run_headless(args: argparse.Namespace, choice: Choice, cal: Calibration, settings: Settings) -> int:
+    clock = VirtualClock()
+    with Looped(functools.partial(open_recording, choice.recording)) as source:
+        app = open_app(SteppedReplay(source, cal, clock), settings, "headless", args, clock=clock)
+        code = app.run(args.seconds)
+    if args.screenshots:
+        shots = ", ".join(sorted(f"{name}.png" for name in app.shots_taken)) or "none"
+        print(f"Saved in {args.screenshots}: {shots}.", file=sys.stderr)
+    return code
+
+
+def open_app(provider: MeasurementProvider, settings: Settings, display: str, args: argparse.Namespace,
+             **kw: object) -> App:
+    try:
+        return App(provider, settings, display=display, size=args.size, screenshots=args.screenshots,
+                   kiosk=display == "fullscreen", **kw)
+    except pygame.error as err:        # no display, or SDL refusing the size
+        log.debug("opening the display failed", exc_info=True)
+        raise UsageError(f"Cannot open the screen ({err}): run the kiosk in a desktop session, or try "
+                         "--headless.") from None
+
+
+def main(argv: list[str]) -> int:
+    """Run the kiosk; returns the exit code (1 with one sentence on stderr for anything the user can fix)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return run(parse(argv))
+    except _Exit as done:
+        return done.code
+    except (UsageError, SettingsError, CalibrationFileError, MismatchError, SourceError) as err:
+        print(f"{PROG}: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

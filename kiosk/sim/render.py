@@ -1,0 +1,132 @@
+"""Depth images of the simulated studio: exact depth by open3d raycasting, then made as imperfect as a D4xx.
+
+The room is rendered once; each frame only the bodies are cast, over the image window they cover. Noise lives
+in disparity, where stereo cameras make it (DESIGN.md): correlated sub-pixel matching error (so depth error
+grows with z²), the occlusion shadow the right imager cannot see, the invalid left band, flying pixels and
+dropouts at edges, dropout blobs on the body, and the minimum depth.
+"""
+from __future__ import annotations
+
+import numpy as np
+import open3d as o3d
+
+from calibration.camera import STEREO_SUBPIXEL, Intrinsics, pixel_rays
+from calibration.geometry import transform
+from kiosk.sim.body import Mesh
+
+MAX_DISPARITY = 126.0           # D4xx search range (pixels): closer than fx·B/126 has no depth
+EDGE_JUMP = 0.06                # relative depth step that makes an edge
+FLYING_P = 0.35                 # chance an edge pixel flies between the two surfaces
+EDGE_DROP_P = 0.25              # chance an edge pixel has no depth
+BLOB_SHARE = 0.012              # share of the image lost to dropout blobs (dark fabric, glare)
+NOISE_CORRELATION_PX = 3        # box radius of the spatial correlation of matching error
+BODY_MARGIN_PX = 4
+
+
+class Renderer:
+    """Exact depth (metres, 0 = nothing) of a static scene plus moving meshes, for one fixed camera."""
+
+    def __init__(self, intrinsics: Intrinsics, camera_from_studio: np.ndarray, static: Mesh) -> None:
+        self.intrinsics = intrinsics
+        self.camera_from_studio = camera_from_studio
+        rx, ry = pixel_rays(intrinsics)
+        self._rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1).astype(np.float32)
+        self.static = self._cast([static], slice(None), slice(None))
+
+    def _cast(self, meshes: list[Mesh], rows: slice, cols: slice) -> np.ndarray:
+        scene = o3d.t.geometry.RaycastingScene()
+        for mesh in meshes:
+            verts = transform(self.camera_from_studio, mesh.vertices.astype(np.float64)).astype(np.float32)
+            scene.add_triangles(o3d.core.Tensor(verts), o3d.core.Tensor(mesh.triangles.astype(np.uint32)))
+        rays = self._rays[rows, cols]
+        origins = np.zeros_like(rays)
+        hit = scene.cast_rays(o3d.core.Tensor(np.concatenate([origins, rays], axis=-1)))["t_hit"].numpy()
+        return np.where(np.isfinite(hit), hit, 0.0).astype(np.float32)   # ray z = 1, so t is z-depth
+
+    def depth(self, bodies: list[Mesh]) -> np.ndarray:
+        out = self.static.copy()
+        if not bodies:
+            return out
+        intr = self.intrinsics
+        pts = transform(self.camera_from_studio, np.concatenate([b.vertices for b in bodies]).astype(np.float64))
+        pts = pts[pts[:, 2] > 0.05]
+        if len(pts) == 0:
+            return out
+        u = pts[:, 0] / pts[:, 2] * intr.fx + intr.ppx
+        v = pts[:, 1] / pts[:, 2] * intr.fy + intr.ppy
+        c0, c1 = int(np.clip(u.min() - BODY_MARGIN_PX, 0, intr.width)), int(np.clip(u.max() + BODY_MARGIN_PX, 0, intr.width))
+        r0, r1 = int(np.clip(v.min() - BODY_MARGIN_PX, 0, intr.height)), int(np.clip(v.max() + BODY_MARGIN_PX, 0, intr.height))
+        if c1 <= c0 or r1 <= r0:
+            return out
+        window = out[r0:r1, c0:c1]
+        body = self._cast(bodies, slice(r0, r1), slice(c0, c1))
+        out[r0:r1, c0:c1] = np.where((body > 0) & ((window == 0) | (body < window)), body, window)
+        return out
+
+
+def _box_blur(a: np.ndarray, r: int) -> np.ndarray:
+    """Mean over a (2r+1)² box, edges clamped; separable running sums."""
+    out = a
+    for axis in (0, 1):
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (r + 1, r)
+        c = np.cumsum(np.pad(out, pad, mode="edge"), axis=axis, dtype=np.float64)
+        n = out.shape[axis]
+        hi = np.take(c, np.arange(2 * r + 1, 2 * r + 1 + n), axis=axis)
+        lo = np.take(c, np.arange(0, n), axis=axis)
+        out = ((hi - lo) / (2 * r + 1)).astype(np.float32)
+    return out
+
+
+class StereoNoise:
+    """Turns exact depth into what a D4xx would report; deterministic for a given seed."""
+
+    def __init__(self, intrinsics: Intrinsics, baseline_m: float, seed: int = 0,
+                 subpixel: float = STEREO_SUBPIXEL) -> None:
+        self.focal_baseline = intrinsics.fx * baseline_m
+        self.subpixel = subpixel
+        self.rng = np.random.default_rng(seed)
+        shape = (intrinsics.height, intrinsics.width)
+        self._cols = np.arange(intrinsics.width, dtype=np.float32)[None, :]
+        probe = _box_blur(np.random.default_rng(1).standard_normal(shape).astype(np.float32), NOISE_CORRELATION_PX)
+        self._corr_scale = 1.0 / float(probe.std())
+        self._static_blobs = _box_blur(self.rng.standard_normal(shape).astype(np.float32), 12)
+
+    def _field(self, shape: tuple[int, int], radius: int) -> np.ndarray:
+        return _box_blur(self.rng.standard_normal(shape).astype(np.float32), radius)
+
+    def apply(self, z: np.ndarray) -> np.ndarray:
+        valid = z > 0
+        disparity = np.where(valid, self.focal_baseline / np.where(valid, z, 1.0), 0.0).astype(np.float32)
+        keep = valid & (disparity < MAX_DISPARITY) & (self._cols - disparity >= 0) & ~self._occluded(disparity)
+        z = z.copy()
+        edges = self._edges(z)
+        roll = self.rng.random(z.shape)
+        far_side = edges & (roll < FLYING_P)
+        near = np.minimum(np.minimum(np.roll(z, 1, 0), np.roll(z, -1, 0)), np.minimum(np.roll(z, 1, 1), np.roll(z, -1, 1)))
+        mix = self.rng.random(z.shape).astype(np.float32)
+        z = np.where(far_side & (near > 0), near + mix * (z - near), z)
+        keep &= ~(edges & (roll > 1.0 - EDGE_DROP_P))
+        blobs = 0.6 * self._static_blobs + 0.8 * self._field(z.shape, 10)
+        keep &= blobs < np.quantile(blobs, 1.0 - BLOB_SHARE)
+        noise = self._corr_scale * self._field(z.shape, NOISE_CORRELATION_PX) * 0.8 \
+            + self.rng.standard_normal(z.shape).astype(np.float32) * 0.6
+        d = np.where(keep, self.focal_baseline / np.where(keep, z, 1.0), 0.0) + self.subpixel * noise
+        return np.where(keep & (d > 0.5), self.focal_baseline / np.maximum(d, 0.5), 0.0).astype(np.float32)
+
+    def _occluded(self, disparity: np.ndarray) -> np.ndarray:
+        """Pixels the right imager cannot see: something nearer, to their right, covers them there."""
+        right_col = np.where(disparity > 0, self._cols - disparity, np.inf)
+        cover = np.minimum.accumulate(right_col[:, ::-1], axis=1)[:, ::-1]
+        cover = np.concatenate([cover[:, 1:], np.full((cover.shape[0], 1), np.inf)], axis=1)
+        return (disparity > 0) & (cover < right_col - 0.5)
+
+    @staticmethod
+    def _edges(z: np.ndarray) -> np.ndarray:
+        """Pixels next to a depth step (including steps to no depth)."""
+        edge = np.zeros(z.shape, dtype=bool)
+        for axis in (0, 1):
+            a = np.roll(z, 1, axis)
+            jump = np.abs(a - z) > EDGE_JUMP * np.maximum(a, z)
+            edge |= jump | np.roll(jump, -1, axis)
+        return edge

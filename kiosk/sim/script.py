@@ -1,0 +1,233 @@
+"""Scripted motion of the simulated client (and passers-by), frame by frame, with what really happened.
+
+A script is written like a coach's plan — walk on, stand, hinge to 4 inches, squat, walk away — and turns into
+one Pose per frame plus the ground truth: which frames the client stood on the mark and which reps they made.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kiosk.sim.body import Pose, build, hinge, hip_truth, squat
+
+WALK_SPEED = 1.0                 # m/s
+STEP_HZ = 0.9                    # stride cycles per second
+STRIDE = 0.45                    # stride amplitude (fraction of knee height, see body.Pose.stride)
+
+
+@dataclass
+class RepTruth:
+    kind: str                    # "hinge" or "squat"
+    start_frame: int
+    peak_frame: int
+    end_frame: int
+    peak_offset_m: float
+    returned_upright: bool = True
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Script:
+    """Builds the frames of a scenario for one client of a given stature."""
+
+    stature: float
+    fps: float = 30.0
+    seed: int = 0
+    poses: list[Pose | None] = field(default_factory=list)          # the client, None = not in the room
+    on_mark: list[bool] = field(default_factory=list)
+    others: list[list[Pose]] = field(default_factory=list)          # passers-by in each frame
+    reps: list[RepTruth] = field(default_factory=list)
+    non_reps: list[dict] = field(default_factory=list)              # movements that must not count
+    _here: Pose | None = None
+
+    def __post_init__(self) -> None:
+        self.rng = np.random.default_rng(self.seed)
+
+    # ---- the timeline -------------------------------------------------------------------------------------
+    def _frames(self, seconds: float) -> int:
+        return max(1, int(round(seconds * self.fps)))
+
+    def _emit(self, pose: Pose | None, on_mark: bool) -> None:
+        self.poses.append(pose)
+        self.on_mark.append(on_mark)
+        self.others.append([])
+        self._here = pose
+
+    @property
+    def frame(self) -> int:
+        """Number (from 1) of the next frame to be emitted."""
+        return len(self.poses) + 1
+
+    def empty(self, seconds: float) -> "Script":
+        for _ in range(self._frames(seconds)):
+            self._emit(None, False)
+        return self
+
+    def walk(self, start: tuple[float, float], end: tuple[float, float]) -> "Script":
+        """Walk in a straight line facing the way of travel."""
+        a, b = np.array(start, float), np.array(end, float)
+        length = float(np.linalg.norm(b - a))
+        heading = float(np.arctan2(b[0] - a[0], b[1] - a[1]))
+        n = self._frames(length / WALK_SPEED)
+        for k in range(n):
+            s = (k + 1) / n
+            p = a + s * (b - a)
+            phase = 2 * np.pi * STEP_HZ * k / self.fps
+            self._emit(_walking(p, heading, phase, fade=min(1.0, 4 * min(s, 1 - s) + 0.2)), False)
+        return self
+
+    def turn_to_mark(self, seconds: float = 0.8, exact: bool = False) -> "Script":
+        """Turn on the spot to face the screen, heels landing on the tape (exactly, or as clients do)."""
+        start = self._here or Pose()
+        goal_x, goal_z = (0.0, 0.0) if exact else self.placement_error()
+        n = self._frames(seconds)
+        h0 = (start.heading + np.pi) % (2 * np.pi) - np.pi
+        for k in range(n):
+            s = _ease((k + 1) / n)
+            self._emit(Pose(x=start.x + s * (goal_x - start.x), z=start.z + s * (goal_z - start.z),
+                            heading=(1 - s) * h0, stride=0.3 * np.sin(np.pi * s), lift=0.03 * np.sin(np.pi * s)),
+                       False)
+        return self
+
+    def placement_error(self) -> tuple[float, float]:
+        """Where this client's heels land: within a couple of centimetres of the tape."""
+        return float(self.rng.normal(0, 0.015)), float(np.clip(self.rng.normal(0, 0.01), -0.02, 0.02))
+
+    def stand(self, seconds: float, sway_m: float = 0.006) -> "Script":
+        """Stand on the mark, breathing and swaying a little (never a rep)."""
+        base = self._here or Pose()
+        n = self._frames(seconds)
+        phase = self.rng.uniform(0, 2 * np.pi)
+        for k in range(n):
+            t = k / self.fps
+            self._emit(dataclasses.replace(base, trunk=np.radians(1.0) * np.sin(2 * np.pi * 0.25 * t + phase),
+                                           sway_x=sway_m * np.sin(2 * np.pi * 0.3 * t + phase), stride=0.0,
+                                           lift=0.0), True)
+        return self
+
+    def rep(self, kind: str, target_m: float | None = None, depth: float | None = None, down_s: float = 1.0,
+            hold_s: float = 0.2, up_s: float = 0.5) -> "Script":
+        """One attempt: hinge to a target hip offset (or squat to a depth), hold, return upright."""
+        base = self._here or Pose()
+        shape = hinge if kind == "hinge" else squat
+        if depth is None:
+            depth = self.depth_for(target_m, shape, base)
+        start = self.frame
+        peak, peak_offset = start, -np.inf
+        n_down, n_hold, n_up = self._frames(down_s), self._frames(hold_s), self._frames(up_s)
+        for k in range(n_down + n_hold + n_up):
+            if k < n_down:
+                s = _ease((k + 1) / n_down)
+            elif k < n_down + n_hold:
+                s = 1.0
+            else:
+                s = 1.0 - _ease((k - n_down - n_hold + 1) / n_up)
+            pose = _posed(base, shape(depth * s))
+            offset = hip_truth(build(self.stature, pose)).offset_m
+            if offset > peak_offset:
+                peak, peak_offset = self.frame, offset
+            self._emit(pose, True)
+        self.reps.append(RepTruth(kind, start, peak, self.frame - 1, float(peak_offset), True))
+        return self
+
+    def reach(self, kind: str) -> tuple[float, float]:
+        """Hip offset of this client standing upright, and at their deepest hinge (or squat)."""
+        shape = hinge if kind == "hinge" else squat
+        return (hip_truth(build(self.stature, Pose())).offset_m,
+                hip_truth(build(self.stature, _posed(Pose(), shape(1.0)))).offset_m)
+
+    def depth_for(self, target_m: float, shape, base: Pose) -> float:
+        """The hinge (or squat) depth that puts the rear of the hips at target_m behind the heel line."""
+        lo, hi = 0.0, 1.0
+        for _ in range(22):
+            mid = 0.5 * (lo + hi)
+            if hip_truth(build(self.stature, _posed(base, shape(mid)))).offset_m < target_m:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
+
+    def shift_feet(self, gap_m: float = 0.14, seconds: float = 0.7) -> "Script":
+        """Step the feet wider (or back together): a fidget that is not a rep."""
+        base = self._here or Pose()
+        start = self.frame
+        n = self._frames(seconds)
+        for k in range(n):
+            s = _ease((k + 1) / n)
+            self._emit(dataclasses.replace(base, foot_gap=base.foot_gap + s * (gap_m - base.foot_gap),
+                                           lift=0.04 * np.sin(np.pi * s)), True)
+        self.non_reps.append({"what": "feet shifted", "start_frame": start, "end_frame": self.frame - 1})
+        return self
+
+    def step(self, dz_m: float, seconds: float = 0.6) -> "Script":
+        """Step the whole body forward (+) or back (−) off the tape line: hips move, but it is not a rep."""
+        base = self._here or Pose()
+        start = self.frame
+        n = self._frames(seconds)
+        for k in range(n):
+            s = _ease((k + 1) / n)
+            self._emit(dataclasses.replace(base, z=base.z + s * dz_m, lift=0.04 * np.sin(np.pi * s)), False)
+        self.non_reps.append({"what": f"stepped {dz_m * 100:+.0f} cm", "start_frame": start,
+                              "end_frame": self.frame - 1})
+        return self
+
+    def leave(self, to: tuple[float, float]) -> "Script":
+        here = self._here or Pose()
+        start = self.frame
+        self.walk((here.x, here.z), to)
+        self.non_reps.append({"what": "walked away", "start_frame": start, "end_frame": self.frame - 1})
+        return self.empty(0.1)
+
+    def arrive(self, start: tuple[float, float], exact: bool = False) -> "Script":
+        first = self.frame
+        self.walk(start, (0.0, 0.25)).turn_to_mark(exact=exact)
+        self.non_reps.append({"what": "walked onto the mark", "start_frame": first, "end_frame": self.frame - 1})
+        return self
+
+    def passer_by(self, start_frame: int, path: tuple[tuple[float, float], tuple[float, float]]) -> "Script":
+        """Someone walking past in the background, from start_frame on (frames already written)."""
+        a, b = np.array(path[0], float), np.array(path[1], float)
+        heading = float(np.arctan2(b[0] - a[0], b[1] - a[1]))
+        n = self._frames(float(np.linalg.norm(b - a)) / WALK_SPEED)
+        for k in range(n):
+            i = start_frame - 1 + k
+            if i >= len(self.others):
+                break
+            phase = 2 * np.pi * STEP_HZ * k / self.fps
+            self.others[i].append(_walking(a + (k + 1) / n * (b - a), heading, phase, 1.0))
+        self.non_reps.append({"what": "someone walked past", "start_frame": start_frame,
+                              "end_frame": min(start_frame + n - 1, len(self.others))})
+        return self
+
+    # ---- truth --------------------------------------------------------------------------------------------
+    def truth_frames(self, t0_ms: float = 0.0) -> list[dict]:
+        out = []
+        for i, (pose, on) in enumerate(zip(self.poses, self.on_mark)):
+            rec = {"frame": i + 1, "t_ms": round(t0_ms + i * 1000.0 / self.fps, 3), "on_mark": on,
+                   "hip_offset_m": None, "hip_height_m": None}
+            if on and pose is not None:
+                hip = hip_truth(build(self.stature, pose))
+                rec["hip_offset_m"] = round(hip.offset_m, 5)
+                rec["hip_height_m"] = round(hip.height_m, 5)
+            out.append(rec)
+        return out
+
+
+def _ease(s: float) -> float:
+    return 0.5 - 0.5 * np.cos(np.pi * min(max(s, 0.0), 1.0))
+
+
+def _posed(base: Pose, bend: Pose) -> Pose:
+    """The base stance (where and how the feet stand) with the bend's joint angles."""
+    return dataclasses.replace(base, shank=bend.shank, thigh=bend.thigh, trunk=bend.trunk, arm=bend.arm)
+
+
+def _walking(p: np.ndarray, heading: float, phase: float, fade: float) -> Pose:
+    swing = np.sin(phase)
+    return Pose(x=float(p[0]), z=float(p[1]), heading=heading, stride=STRIDE * fade * swing,
+                lift=0.05 * fade * max(0.0, np.cos(phase)), shank=np.radians(8) * abs(swing) * fade,
+                trunk=np.radians(3))

@@ -1,0 +1,216 @@
+"""The capture path between the depth source and the game: measurements handed over in order with the newest
+winning, failures as plain sentences with recovery, endless demo replays, and the virtual-time replay of
+headless runs. Recordings are small stand-ins made here with the SoftwareCamera (a box standing on the mark)."""
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from calibration.camera import DepthFrame, Intrinsics, pixel_rays
+from calibration.model import Calibration
+from calibration.store import CalibrationFileError, save
+from kiosk.game.provider import VirtualClock
+from kiosk.game.words import NO_CAMERA, status_words
+from kiosk.live import CaptureProvider, FrameMeasurer, Looped, SteppedReplay
+from kiosk.sensing import SoftwareCamera, SourceError, camera_process, open_recording
+
+INTR = Intrinsics(212, 120, 106.0, 106.0, 106.0, 60.0)
+FPS = 30.0
+BASELINE_M = 0.05
+N = 12
+
+
+def camera_pose(height_m: float = 1.4, back_m: float = 2.6, tilt_deg: float = 25.0) -> np.ndarray:
+    """Studio-from-camera pose of a camera behind the mark, looking forward and down at the client's back."""
+    t = np.radians(tilt_deg)
+    z = np.array([0.0, -np.sin(t), np.cos(t)])       # camera forward
+    y = np.array([0.0, -np.cos(t), -np.sin(t)])      # camera down (image rows)
+    pose = np.eye(4)
+    pose[:3, :3] = np.stack([np.cross(y, z), y, z], axis=1)
+    pose[:3, 3] = [0.0, height_m, -back_m]
+    return pose
+
+
+def stand_in_calibration(intr: Intrinsics = INTR) -> Calibration:
+    return Calibration(intr, camera_pose(), BASELINE_M, "Simulated D435", "SIM-0001")
+
+
+def depth_image(cal: Calibration, person: bool) -> np.ndarray:
+    """The floor, and (if `person`) a 1.7 m box with its back on the heel line, as camera z-depth in metres."""
+    rx, ry = pixel_rays(cal.intrinsics)
+    rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1) @ cal.studio_from_camera[:3, :3].T
+    origin = cal.camera_position
+    with np.errstate(divide="ignore", invalid="ignore"):
+        depth = np.where(rays[..., 1] < 0, -origin[1] / rays[..., 1], 0.0)
+        if person:
+            lo, hi = np.array([-0.2, 0.0, 0.0]), np.array([0.2, 1.7, 0.3])
+            t1, t2 = (lo - origin) / rays, (hi - origin) / rays
+            near = np.nanmax(np.minimum(t1, t2), axis=-1)
+            far = np.nanmin(np.maximum(t1, t2), axis=-1)
+            depth = np.where((near <= far) & (near > 0), np.minimum(depth, near), depth)
+    return np.where(depth < 8.0, depth, 0.0).astype(np.float32)
+
+
+def stand_in_recording(path: Path, n: int = N, arrive: int = 2) -> Path:
+    """n frames numbered 101.. at 30 fps: the floor, then a box standing on the mark from frame `arrive` on."""
+    cal = stand_in_calibration()
+    with SoftwareCamera(cal.intrinsics, BASELINE_M, FPS, record_to=path) as cam:
+        for k in range(n):
+            cam.push(depth_image(cal, person=k >= arrive), 101 + k, 5000.0 + k * 1000.0 / FPS)
+    return path
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return stand_in_recording(tmp_path_factory.mktemp("live") / "visit.db3")
+
+
+def wait_for(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_the_stand_in_is_measured_as_someone_on_the_mark(recording: Path) -> None:
+    measure = FrameMeasurer(stand_in_calibration())
+    with open_recording(recording) as source:
+        ms = [measure(f) for f in source]
+    assert not ms[0].present and ms[-1].present and ms[-1].on_mark
+
+
+def test_measurements_are_handed_over_in_order_and_the_newest_wins(recording: Path) -> None:
+    seen: list[tuple[int, float, float]] = []
+    provider = CaptureProvider(functools.partial(open_recording, recording), stand_in_calibration,
+                               retry_s=60.0, trace=lambda m, received, handed: seen.append((m.frame, received, handed)))
+    with provider:
+        wait_for(lambda: provider.status() is not None)        # the recording ended: it is said so
+        m, handed_s = provider.latest()
+    assert [f for f, _, _ in seen] == list(range(101, 101 + N))
+    assert all(r <= h for _, r, h in seen) and [h for *_, h in seen] == sorted(h for *_, h in seen)
+    assert (m.frame, handed_s) == (seen[-1][0], seen[-1][2])     # only the newest is kept
+    assert "ended" in provider.status()
+
+
+def test_a_failing_source_is_a_sentence_on_screen_until_the_camera_comes(recording: Path) -> None:
+    attempts = []
+
+    def camera() -> object:
+        attempts.append(time.monotonic())
+        if len(attempts) < 3:
+            raise SourceError("No RealSense camera found: plug it into a USB 3 port (blue inside) and try again.")
+        return Looped(functools.partial(open_recording, recording))
+
+    with CaptureProvider(camera, stand_in_calibration, retry_s=0.3) as provider:
+        wait_for(lambda: provider.status() is not None)
+        assert provider.status().startswith("No RealSense camera found:") and provider.latest() == (None, None)
+        wait_for(lambda: provider.status() is None and provider.latest()[0] is not None)
+    assert len(attempts) == 3
+
+
+def test_a_calibration_for_another_camera_says_calibrate_again(recording: Path) -> None:
+    other = stand_in_calibration(Intrinsics(424, 240, 212.0, 212.0, 212.0, 120.0))
+    with CaptureProvider(functools.partial(open_recording, recording), lambda: other, retry_s=60.0) as provider:
+        wait_for(lambda: provider.status() is not None)
+        assert "calibrate" in provider.status() and provider.latest() == (None, None)
+
+
+def test_a_missing_calibration_is_a_sentence_too(recording: Path) -> None:
+    def missing() -> Calibration:
+        raise CalibrationFileError("This kiosk is not calibrated yet: a trainer runs 'python -m calibration'.")
+
+    with CaptureProvider(functools.partial(open_recording, recording), missing, retry_s=60.0) as provider:
+        wait_for(lambda: provider.status() is not None)
+        assert status_words(provider.status()) == ("This kiosk is not calibrated yet",
+                                                    "A trainer runs 'python -m calibration'.")
+
+
+def test_no_camera_is_said_before_no_calibration() -> None:
+    def no_camera() -> object:
+        raise SourceError("No RealSense camera found: plug it in.")
+
+    def no_calibration() -> Calibration:
+        raise CalibrationFileError("This kiosk is not calibrated yet: calibrate it.")
+
+    with CaptureProvider(no_camera, no_calibration, retry_s=60.0) as provider:
+        wait_for(lambda: provider.status() is not None)
+        assert provider.status().startswith("No RealSense camera found")
+
+
+def test_close_stops_the_thread_even_while_it_waits_to_retry() -> None:
+    def no_camera() -> object:
+        raise SourceError("No RealSense camera found: plug it in.")
+
+    provider = CaptureProvider(no_camera, stand_in_calibration, retry_s=600.0)
+    wait_for(lambda: provider.status() is not None)
+    started = time.monotonic()
+    provider.close()
+    assert time.monotonic() - started < 1.0 and not provider._thread.is_alive()
+
+
+def test_a_looped_recording_numbers_and_times_frames_on(recording: Path) -> None:
+    with Looped(functools.partial(open_recording, recording)) as source:
+        frames = [f for _, f in zip(range(int(2.5 * N)), source)]
+    assert [f.frame_number for f in frames] == list(range(101, 101 + len(frames)))
+    assert np.allclose(np.diff([f.timestamp_ms for f in frames]), 1000.0 / FPS, atol=0.01)
+
+
+def test_a_paced_loop_plays_at_true_speed_across_its_restart(recording: Path) -> None:
+    with Looped(functools.partial(open_recording, recording), paced=True) as source:
+        it = iter(source)
+        next(it)
+        start = time.monotonic()
+        for _ in range(N + 6):
+            next(it)
+    assert time.monotonic() - start == pytest.approx((N + 6) / FPS, abs=0.12)
+
+
+def test_the_demo_path_runs_a_looped_recording_in_the_camera_process(recording: Path) -> None:
+    """What `--demo` runs: the replay in a watched child process, in real time, never ending."""
+    replay = functools.partial(Looped, functools.partial(open_recording, recording), paced=True)
+    frames: list[int] = []
+    with CaptureProvider(functools.partial(camera_process, replay), stand_in_calibration,
+                         trace=lambda m, r, h: frames.append(m.frame)) as provider:
+        wait_for(lambda: len(frames) > N + 2, timeout_s=20.0)
+        assert provider.status() is None
+    assert frames[:N + 2] == list(range(101, 101 + N + 2))
+
+
+class CountingSource:
+    """In-memory frames that count how far they have been read."""
+
+    def __init__(self, frames: list[DepthFrame]) -> None:
+        self.frames = frames
+        self.read = 0
+
+    def __iter__(self):
+        for frame in self.frames:
+            self.read += 1
+            yield frame
+
+
+def test_the_stepped_replay_measures_frames_only_as_virtual_time_reaches_them() -> None:
+    cal = stand_in_calibration()
+    empty = depth_image(cal, person=False)
+    source = CountingSource([DepthFrame(empty, INTR, 7 + k, 900.0 + 100.0 * k) for k in range(10)])
+    clock = VirtualClock(50.0)
+    replay = SteppedReplay(source, cal, clock)
+    m, at = replay.latest()
+    assert (m.frame, at, source.read) == (7, 50.0, 2)       # the second frame waits for its time
+    clock.sleep_until(50.35)
+    m, at = replay.latest()
+    assert (m.frame, at, source.read) == (10, pytest.approx(50.3), 5)
+    assert replay.latest()[0] is m
+    clock.sleep_until(60.0)
+    assert replay.latest()[0].frame == 16 and replay.status() is None
+
+
+def test_status_sentences_split_into_headline_and_advice() -> None:
+    assert status_words(None) == NO_CAMERA
+    assert status_words("No RealSense camera found: plug it into a USB 3 port.") == (
+        "No RealSense camera found", "Plug it into a USB 3 port.")
+    assert status_words("Camera lost.") == ("Camera lost", "")

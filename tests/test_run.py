@@ -1,0 +1,120 @@
+"""`python -m kiosk`: headless runs over a stand-in recording save a picture per scene, the demo is wired to
+`demo_assets`, and every mistake at the command line is one sentence with exit code 1."""
+from __future__ import annotations
+
+import os
+import sys
+import types
+from pathlib import Path
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import pygame  # noqa: E402
+import pytest  # noqa: E402
+
+from calibration.store import CalibrationFileError, save  # noqa: E402
+from kiosk import run  # noqa: E402
+from tests.test_live import stand_in_calibration, stand_in_recording  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def assets(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("run")
+    cal = folder / "cal.json"
+    save(stand_in_calibration(), cal)
+    return stand_in_recording(folder / "visit.db3", n=90, arrive=30), cal
+
+
+def one_sentence(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("python -m kiosk: ") and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_headless_run_of_a_recording_saves_the_scenes_and_exits_0(assets, tmp_path, capsys) -> None:
+    recording, cal = assets
+    code = run.main(["--headless", "--seconds", "3", "--recording", str(recording), "--calibration", str(cal),
+                     "--screenshots", str(tmp_path), "--size", "640x360"])
+    assert code == 0
+    shots = {p.name for p in tmp_path.glob("*.png")}
+    assert shots == {"attract.png", "drill.png"}      # nobody for a second, then someone standing on the mark
+    assert pygame.image.load(str(tmp_path / "attract.png")).get_size() == (640, 360)
+    assert "attract.png" in capsys.readouterr().err
+
+
+@pytest.fixture
+def fake_demo(assets, monkeypatch) -> list[Path]:
+    """kiosk.sim.demo.demo_assets answering with the stand-in; the list records the cache folders asked for."""
+    asked: list[Path] = []
+
+    def demo_assets(cache_dir: Path, progress=None) -> tuple[Path, Path]:
+        asked.append(cache_dir)
+        return assets
+
+    monkeypatch.setitem(sys.modules, "kiosk.sim.demo", types.SimpleNamespace(demo_assets=demo_assets))
+    return asked
+
+
+def test_the_demo_comes_from_demo_assets_in_the_cache(fake_demo, tmp_path) -> None:
+    assert run.main(["--headless", "--seconds", "0.5", "--cache", str(tmp_path / "cache")]) == 0
+    assert fake_demo == [tmp_path / "cache"]
+
+
+@pytest.mark.parametrize("cameras, demo", [([], True), ([("Intel RealSense D435", "123", "3.2")], False)])
+def test_auto_demo_runs_the_demo_only_without_a_camera(fake_demo, assets, monkeypatch, cameras, demo) -> None:
+    monkeypatch.setattr(run, "list_cameras", lambda: cameras)
+    choice = run.choose(run.parse(["--auto-demo"]))
+    assert (choice.recording == assets[0]) is demo and (choice.recording is None) is not demo
+
+
+def test_a_missing_default_calibration_is_shown_on_screen_not_fatal(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    choice = run.Choice(None, run.default_calibration(), calibration_given=False)
+    loader = run.calibration_loader(choice)                 # no error yet: the kiosk starts and says so
+    with pytest.raises(CalibrationFileError, match="not calibrated yet.*python -m calibration auto"):
+        loader()
+    assert choice.calibration == tmp_path / "hinge-kiosk" / "calibration.json"
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--size", "big"], "--size big is not a screen size"),
+    (["--headless"], "--headless needs --seconds"),
+    (["--headless", "--seconds", "-1"], "is not a run time"),
+    (["--demo", "--recording", "x.db3"], "either --demo or --recording"),
+    (["--demo", "--serial", "123"], "--serial picks a live camera"),
+    (["--settings", "/no/such/settings.json"], "does not exist"),
+])
+def test_command_line_mistakes_are_one_sentence_and_exit_1(argv, words, capsys) -> None:
+    assert run.main(argv) == 1
+    assert words in one_sentence(capsys.readouterr().err)
+
+
+def test_a_named_calibration_that_is_missing_or_damaged_stops_at_once(assets, tmp_path, capsys) -> None:
+    recording, _ = assets
+    assert run.main(["--recording", str(recording), "--calibration", str(tmp_path / "none.json")]) == 1
+    assert "not calibrated yet" in one_sentence(capsys.readouterr().err)
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("{")
+    assert run.main(["--headless", "--seconds", "1", "--recording", str(recording), "--calibration",
+                     str(damaged)]) == 1
+    assert "damaged" in one_sentence(capsys.readouterr().err)
+
+
+def test_a_bad_recording_and_bad_settings_are_one_sentence(assets, tmp_path, capsys) -> None:
+    _, cal = assets
+    text = tmp_path / "notes.db3"
+    text.write_text("not a recording")
+    assert run.main(["--headless", "--seconds", "1", "--recording", str(text), "--calibration", str(cal)]) == 1
+    assert "is not a RealSense recording" in one_sentence(capsys.readouterr().err)
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"kind": "hinge-kiosk-settings", "version": 1, "units": "feet"}')
+    assert run.main(["--settings", str(settings)]) == 1
+    assert 'units is "feet"' in one_sentence(capsys.readouterr().err)
+
+
+def test_help_names_the_quit_keys(capsys) -> None:
+    assert run.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Ctrl+Shift+Q" in out and "--auto-demo" in out and "Esc" in out
