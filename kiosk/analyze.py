@@ -7,6 +7,7 @@ from calibration.camera import DepthFrame
 from calibration.model import Calibration
 from kiosk.measure import Measurement, Measurer
 from kiosk.reps import Rep, RepCounter
+from kiosk.smoothing import ANALYZE_LAG, HipSmoother
 
 
 class MismatchError(Exception):
@@ -36,20 +37,30 @@ def rep_record(r: Rep) -> dict:
 
 def analyze(frames: Iterable[DepthFrame], cal: Calibration, wall_m: float,
             on_frame: Callable[[Measurement], None] | None = None) -> dict:
-    """Streams the frames once; keeps only the small per-frame records, never the depth."""
+    """Streams the frames once; keeps only the small per-frame records, never the depth. Hip offsets are
+    smoothed over ±ANALYZE_LAG frames, centred, so the records stay aligned with their frames."""
     measurer: Measurer | None = None
+    smoother = HipSmoother(ANALYZE_LAG)
     counter = RepCounter(wall_m)
     out_frames: list[dict] = []
     reps: list[dict] = []
+
+    def take(m: Measurement) -> None:
+        out_frames.append(frame_record(m))
+        event = counter.update(m)
+        if isinstance(event, Rep):
+            reps.append(rep_record(event))
+
     for frame in frames:
         if measurer is None:
             check_fits(cal, frame)
             measurer = Measurer(cal)
         m = measurer(frame)
-        out_frames.append(frame_record(m))
-        event = counter.update(m)
-        if isinstance(event, Rep):
-            reps.append(rep_record(event))
+        smoothed = smoother.push(m)
+        if smoothed is not None:
+            take(smoothed)
         if on_frame is not None:
             on_frame(m)
+    for m in smoother.flush():
+        take(m)
     return {"frames": out_frames, "reps": reps}

@@ -25,10 +25,14 @@ HIP_BAND = (0.25, 0.62)      # fraction of stature holding the hips/buttocks, st
 SMOOTH_RADIUS = 2            # sampled pixels each side
 MIN_NEIGHBOURS = 4           # of 8: fewer consistent neighbours makes a pixel a flying pixel or a speck
 BODY_HALF_WIDTH_M = 0.45     # hip points lie this close to the feet sideways
-REAR_RADIUS_M = 0.08         # surface patch fitted around the rear of the hips
+REAR_RADIUS_M = 0.10         # surface patch fitted around the rear of the hips
 SURFACE_SPAN_M = 0.3         # depth range of that patch around the rough apex
 MIN_FIT_PIXELS = 12
 PROFILE_POINTS = 600
+FACE_ON = 0.5                # rays this much along +z see the rear of the hips face-on (camera within 60° of behind)
+MIN_CURVATURE = 1.0          # 1/m: a rear surface rounder than this has a vertex (buttocks: ~10)
+VERTEX_MARGIN_M = 0.015
+HEEL_PERCENTILE = 15         # of foot points along z: steady under noise; used relative to the heel line only
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,35 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
             return None
     fitted = design[keep] @ coef
     surface = zone.origin + fitted[:, None] * rays[vv[keep], uu[keep]]
+    facing = float(np.mean(rays[vv[keep], uu[keep]], axis=0)[2]) / float(np.linalg.norm(np.mean(rays[vv[keep], uu[keep]], axis=0)))
+    vertex = _rear_vertex(surface) if facing > FACE_ON else None
+    if vertex is not None:
+        return vertex
     k = int(np.argmin(surface[:, 2]))
     return RearPoint(float(-surface[k, 2]), float(surface[k, 1]))
+
+
+def _rear_vertex(surface: np.ndarray) -> RearPoint | None:
+    """Where the rear of a surface seen face-on (from behind or obliquely) is: the vertex of z = q(x, y).
+
+    The least-squares vertex averages the noise of the whole patch; the lowest of several hundred noisy
+    values would sit a centimetre too far back. None when the rear is an edge (side views) or off the patch.
+    """
+    x, y, z = surface[:, 0], surface[:, 1], surface[:, 2]
+    cx, cy = x.mean(), y.mean()
+    dx, dy = x - cx, y - cy
+    design = np.stack([np.ones_like(dx), dx, dy, dx * dx, dy * dy, dx * dy], axis=1)
+    c, *_ = np.linalg.lstsq(design, z, rcond=None)
+    hessian = np.array([[2 * c[3], c[5]], [c[5], 2 * c[4]]])
+    if np.linalg.eigvalsh(hessian).min() <= MIN_CURVATURE:
+        return None
+    vx, vy = np.linalg.solve(hessian, -c[1:3])
+    inside = (dx.min() + VERTEX_MARGIN_M < vx < dx.max() - VERTEX_MARGIN_M
+              and dy.min() + VERTEX_MARGIN_M < vy < dy.max() - VERTEX_MARGIN_M)
+    if not inside:
+        return None
+    vz = c[0] + c[1] * vx + c[2] * vy + c[3] * vx * vx + c[4] * vy * vy + c[5] * vx * vy
+    return RearPoint(float(-vz), float(vy + cy))
 
 
 class Measurer:
@@ -157,8 +188,8 @@ class Measurer:
         feet = by < FOOT_TOP_M
         if area[body][feet].sum() < MIN_FEET_AREA_M2:
             return Measurement(frame.frame_number, t_s, present=True, on_mark=False, top_m=top)
-        feet_x = float(np.median(bx[feet]))
-        heel_z = float(np.percentile(bz[feet], 3))
+        feet_x = float(np.mean(bx[feet]))           # both feet: the median jumps between them
+        heel_z = float(np.percentile(bz[feet], HEEL_PERCENTILE))
         on_mark = (abs(heel_z) <= MARK_TOLERANCE_Z_M and abs(feet_x) <= MARK_TOLERANCE_X_M
                    and top >= MIN_STANDING_TOP_M)
         if not on_mark:

@@ -17,6 +17,8 @@ TREND_M = 0.004            # ...with its two ends this close: a slow hinge drift
 LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (start / end of a rep)
 MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
 FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
+HEEL_FRAMES = 5            # median of this many frames of heel position before calling the feet moved
+RESETTLE_M = 0.03          # after the feet move, standing is found again no further back than this
 MAX_HOLD_S = 1.5           # staying near the bottom longer than this is not "ending upright"
 BOTTOM_M = 0.03            # within this of the peak the hips are "at the bottom"...
 BOTTOM_SHARE = 0.3         # ...or within this share of the travel, for short reps
@@ -70,6 +72,12 @@ class Cancelled:
     reason: str
 
 
+def _spread(values) -> float:
+    """Range of the middle 80 %: one noisy frame does not make a still client look restless."""
+    lo, hi = np.percentile(values, [10, 90])
+    return float(hi - lo)
+
+
 def touching(hip_offset_m: float, wall_m: float) -> bool:
     """The hips are at the wall: the one rule for the live "touch" and a rep's `tapped`."""
     return hip_offset_m >= wall_m - TAP_TOLERANCE_M
@@ -87,6 +95,8 @@ class RepCounter:
         self._still: deque[Measurement] = deque()
         self._standing: tuple[float, float, float] | None = None     # offset, hip height, heel z
         self._rep: list[Measurement] = []
+        self._heels: deque[float] = deque(maxlen=HEEL_FRAMES)
+        self._last_standing_m: float | None = None
 
     @property
     def standing_offset_m(self) -> float | None:
@@ -96,10 +106,13 @@ class RepCounter:
     def in_rep(self) -> bool:
         return bool(self._rep)
 
-    def reset(self) -> None:
+    def reset(self, visitor_left: bool = True) -> None:
         self._still.clear()
         self._standing = None
         self._rep = []
+        self._heels.clear()
+        if visitor_left:
+            self._last_standing_m = None
 
     def update(self, m: Measurement) -> Rep | Cancelled | None:
         if m.on_mark and m.hip_offset_m is None and self._rep and m.t_s - self._rep[-1].t_s <= GAP_S:
@@ -112,9 +125,11 @@ class RepCounter:
             self._settle(m)
             return None
         standing_offset, _, standing_heel = self._standing
-        if m.heel_z_m is not None and abs(m.heel_z_m - standing_heel) > FEET_MOVED_M:
+        if m.heel_z_m is not None:
+            self._heels.append(m.heel_z_m)
+        if len(self._heels) == self._heels.maxlen and abs(np.median(self._heels) - standing_heel) > FEET_MOVED_M:
             was_in_rep = bool(self._rep)
-            self.reset()
+            self.reset(visitor_left=False)
             return Cancelled(m.frame, FEET_MOVED) if was_in_rep else None
         behind = m.hip_offset_m - standing_offset
         if not self._rep:
@@ -125,6 +140,11 @@ class RepCounter:
             return None
         self._rep.append(m)
         if behind > LEAVE_STANDING_M:
+            if max(f.hip_offset_m for f in self._rep) - standing_offset < MIN_TRAVEL_M:
+                before = self._standing
+                self._settle(m)            # hips settled a little further back: a new way of standing
+                if self._standing is not before:
+                    self._rep = []
             return None
         rep = self._finish()
         self._rep = []
@@ -138,14 +158,17 @@ class RepCounter:
         while self._still and m.t_s - self._still[0].t_s > SETTLE_S:
             self._still.popleft()
         offs = np.array([s.hip_offset_m for s in self._still])
-        if np.ptp(offs) > 2 * STILL_M:
-            while len(self._still) > 1 and np.ptp([s.hip_offset_m for s in self._still]) > 2 * STILL_M:
+        if _spread(offs) > 2 * STILL_M:
+            while len(self._still) > 1 and _spread([s.hip_offset_m for s in self._still]) > 2 * STILL_M:
                 self._still.popleft()
             return
         third = max(1, len(offs) // 3)
         drifting = abs(float(np.mean(offs[-third:]) - np.mean(offs[:third]))) > TREND_M
         if self._still[-1].t_s - self._still[0].t_s >= SETTLE_S * 0.9 and not drifting:
             heels = [s.heel_z_m for s in self._still if s.heel_z_m is not None]
+            if self._last_standing_m is not None and np.median(offs) > self._last_standing_m + RESETTLE_M:
+                return           # held still, but down in a hinge: not a new way of standing
+            self._last_standing_m = float(np.median(offs))
             self._standing = (float(np.median(offs)),
                               float(np.median([s.hip_height_m for s in self._still])),
                               float(np.median(heels)) if heels else 0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -214,3 +215,17 @@ def test_status_sentences_split_into_headline_and_advice() -> None:
     assert status_words("No RealSense camera found: plug it into a USB 3 port.") == (
         "No RealSense camera found", "Plug it into a USB 3 port.")
     assert status_words("Camera lost.") == ("Camera lost", "")
+
+
+def test_the_bench_maps_frame_times_to_the_clock_across_a_loop_restart() -> None:
+    from kiosk.game.bench import Trace, timestamp_to_drawn
+
+    trace = Trace()
+    shown = []
+    for k in range(60):                                 # 30 fps; the replay restarts 0.1 s late at frame 30
+        stamp = k / 30
+        received = 100.0 + stamp + (0.1 if k >= 30 else 0.0) + (0.004 if k % 2 else 0.0)
+        trace(types.SimpleNamespace(t_s=stamp), received, received + 0.005)
+        shown.append((received + 0.005, received + 0.015))
+    latency = timestamp_to_drawn(shown, trace)
+    assert len(latency) == 60 and max(latency) == pytest.approx(0.019) and min(latency) == pytest.approx(0.015)

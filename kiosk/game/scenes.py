@@ -17,6 +17,7 @@ from kiosk.units import inches_to_m
 FLASH_S = 0.3
 SHAKE_S = 0.45
 CELEBRATE_S = 2.4
+PATH_SMOOTH = 5         # frames averaged along the summary's hip path
 
 
 class View:
@@ -278,7 +279,6 @@ class Summary(View):
         if len(path) < 2:
             return
         pts = np.array(path)                            # (hip offset, hip height)
-        z = -pts[:, 0]
         lo_z, hi_z = -max(pts[:, 0].max(), wall_m) - 0.03, 0.03
         lo_y, hi_y = pts[:, 1].min() - 0.05, pts[:, 1].max() + 0.05
         area = rect.inflate(-p.px(10), -p.px(18)).move(0, p.px(3))
@@ -295,10 +295,19 @@ class Summary(View):
         hx, _ = at(0.0, 0)
         pygame.draw.line(surface, palette.MUTED, (hx, area.top), (hx, area.bottom), p.px(0.4))
         p.text(surface, "heels", 4, palette.MUTED, (hx - p.px(1), area.bottom), "bottomright")
-        screen = [at(zz, yy) for zz, yy in zip(z, pts[:, 1])]
-        pygame.draw.lines(surface, palette.CLIENT, False, screen, p.px(1))
-        deepest = screen[int(np.argmax(pts[:, 0]))]
-        pygame.draw.circle(surface, palette.TAP, deepest, p.px(1.8))
+        line = smoothed(pts)
+        pygame.draw.lines(surface, palette.CLIENT, False, [at(-off, y) for off, y in line], p.px(1))
+        deepest = int(np.argmax(pts[:, 0]))            # the measured peak itself, on the smoothed height
+        pygame.draw.circle(surface, palette.TAP, at(-pts[deepest, 0], line[deepest, 1]), p.px(1.8))
+
+
+def smoothed(path: np.ndarray, n: int = PATH_SMOOTH) -> np.ndarray:
+    """A centred moving average of an N x 2 path: it shows the movement, not the camera's centimetre noise."""
+    if len(path) < n:
+        return path
+    padded = np.pad(path, ((n // 2, n // 2), (0, 0)), mode="edge")
+    kernel = np.ones(n) / n
+    return np.stack([np.convolve(padded[:, k], kernel, mode="valid") for k in range(path.shape[1])], axis=1)
 
 
 class NoCamera(View):

@@ -1,0 +1,73 @@
+"""Temporal smoothing of the hip offset with a stated, fixed lag.
+
+A centred quadratic fit over 2·lag+1 frames (Savitzky–Golay) keeps the peak of a rep where it is — a plain
+average or an exponential filter would shave it and shift it late — while cutting per-frame noise. The output
+for a frame is ready `lag` frames later: offline analysis has no visible lag; the live kiosk states it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+
+import numpy as np
+
+from kiosk.measure import Measurement
+
+ANALYZE_LAG = 3          # 7-frame window: ±100 ms at 30 fps
+MAX_GAP_S = 0.2          # frames further apart than this are not fitted together
+
+
+def _weights(lag: int) -> np.ndarray:
+    """Savitzky–Golay weights (quadratic) giving the value at the window's centre."""
+    t = np.arange(-lag, lag + 1, dtype=float)
+    design = np.stack([np.ones_like(t), t, t * t], axis=1)
+    return np.linalg.pinv(design)[0]
+
+
+class HipSmoother:
+    """Feed Measurements in order; get them back `lag` frames later with a smoothed hip offset and height."""
+
+    def __init__(self, lag: int = ANALYZE_LAG) -> None:
+        self.lag = lag
+        self._window: deque[Measurement] = deque(maxlen=2 * lag + 1)
+
+    def push(self, m: Measurement) -> Measurement | None:
+        """The measurement from `lag` frames ago, smoothed (None until the window fills)."""
+        self._window.append(m)
+        if len(self._window) <= self.lag:
+            return None
+        return self._smoothed(len(self._window) - 1 - self.lag)
+
+    def flush(self) -> list[Measurement]:
+        """The last frames at the end of a stream, smoothed with what is left."""
+        out = []
+        while len(self._window) > 0 and self.lag > 0:
+            self._window.popleft()
+            centre = len(self._window) - self.lag
+            if centre < 0:
+                break
+            out.append(self._smoothed(centre))
+        return out
+
+    def _smoothed(self, i: int) -> Measurement:
+        frames = list(self._window)
+        m = frames[i]
+        if m.hip_offset_m is None or self.lag == 0:
+            return m
+        lo, hi = i, i
+        while lo > 0 and i - lo < self.lag and self._joins(frames[lo - 1], frames[lo]):
+            lo -= 1
+        while hi < len(frames) - 1 and hi - i < self.lag and self._joins(frames[hi], frames[hi + 1]):
+            hi += 1
+        half = min(i - lo, hi - i)            # symmetric, so the window stays centred on this frame
+        if half == 0:
+            return m
+        w = _weights(half)
+        span = frames[i - half: i + half + 1]
+        return dataclasses.replace(m, hip_offset_m=float(w @ [f.hip_offset_m for f in span]),
+                                   hip_height_m=float(w @ [f.hip_height_m for f in span]))
+
+    @staticmethod
+    def _joins(a: Measurement, b: Measurement) -> bool:
+        return (a.hip_offset_m is not None and b.hip_offset_m is not None and a.on_mark and b.on_mark
+                and b.t_s - a.t_s <= MAX_GAP_S)
