@@ -22,7 +22,8 @@ MIN_BODY_AREA_M2 = 0.05      # visible surface a standing person shows from any 
 MIN_FEET_AREA_M2 = 0.003
 MIN_STANDING_TOP_M = 0.9
 HIP_BAND = (0.25, 0.62)      # fraction of stature holding the hips/buttocks, standing, hinging or squatting
-SMOOTH_RADIUS = 2            # sampled pixels each side
+COARSE_STRIDE = 3            # every 4th pixel finds the body, feet and rough apex; the apex is refined at full res
+SMOOTH_RADIUS = 1            # sampled pixels each side
 MIN_NEIGHBOURS = 4           # of 8: fewer consistent neighbours makes a pixel a flying pixel or a speck
 BODY_HALF_WIDTH_M = 0.45     # hip points lie this close to the feet sideways
 REAR_RADIUS_M = 0.10         # surface patch fitted around the rear of the hips
@@ -164,7 +165,7 @@ def _rear_vertex(surface: np.ndarray) -> RearPoint | None:
 class Measurer:
     """Turns depth frames into Measurements; remembers only the current visitor's stature."""
 
-    def __init__(self, cal: Calibration, stride: int = 2) -> None:
+    def __init__(self, cal: Calibration, stride: int = COARSE_STRIDE) -> None:
         self.cal = cal
         self.zone: Zone = make_zone(cal, stride)
         self._stature = 0.0

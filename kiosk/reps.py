@@ -16,6 +16,7 @@ STILL_M = 0.012            # hip offset spread that still counts as standing sti
 TREND_M = 0.004            # ...with its two ends this close: a slow hinge drifts, and must not move "standing"
 LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (start / end of a rep)
 MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
+MIN_REP_S = 0.4            # nobody hinges and snaps back faster: shorter excursions are a glitch or a stumble
 FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
 HEEL_FRAMES = 5            # median of this many frames of heel position before calling the feet moved
 RESETTLE_M = 0.03          # after the feet move, standing is found again no further back than this
@@ -97,6 +98,7 @@ class RepCounter:
         self._rep: list[Measurement] = []
         self._heels: deque[float] = deque(maxlen=HEEL_FRAMES)
         self._last_standing_m: float | None = None
+        self._last_on_s: float | None = None
 
     @property
     def standing_offset_m(self) -> float | None:
@@ -113,14 +115,16 @@ class RepCounter:
         self._heels.clear()
         if visitor_left:
             self._last_standing_m = None
+            self._last_on_s = None
 
     def update(self, m: Measurement) -> Rep | Cancelled | None:
-        if m.on_mark and m.hip_offset_m is None and self._rep and m.t_s - self._rep[-1].t_s <= GAP_S:
-            return None    # a frame without a hip estimate inside a rep: wait for the next one
         if not m.on_mark or m.hip_offset_m is None:
+            if self._last_on_s is not None and m.t_s - self._last_on_s <= GAP_S:
+                return None        # a frame or two without a measurement (noise at the heels): not leaving yet
             was_in_rep = bool(self._rep)
             self.reset()
             return Cancelled(m.frame, LEFT_MARK) if was_in_rep else None
+        self._last_on_s = m.t_s
         if self._standing is None:
             self._settle(m)
             return None
@@ -181,7 +185,7 @@ class RepCounter:
         smooth = np.convolve(offsets, np.ones(3) / 3, mode="same") if len(offsets) >= 3 else offsets
         k = int(np.argmax(smooth))
         peak_offset = float(np.max(smooth))
-        if peak_offset - standing_offset < MIN_TRAVEL_M:
+        if peak_offset - standing_offset < MIN_TRAVEL_M or frames[-1].t_s - frames[0].t_s < MIN_REP_S:
             return None
         peak = frames[k]
         heights = np.array([f.hip_height_m for f in frames])

@@ -110,6 +110,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
         raise UsageError("Give either --demo or --recording, not both.")
     if args.serial and (args.demo or args.recording or args.headless):
         raise UsageError("--serial picks a live camera: leave it out with --demo, --recording or --headless.")
+    if args.calibration and (args.demo or args.headless) and not args.recording:
+        raise UsageError("The demo brings its own calibration: use --calibration with the live camera or a "
+                         "--recording.")
     if args.headless and args.seconds is None:
         raise UsageError("--headless needs --seconds S: how long to run the demo.")
     if args.seconds is not None and not 0 < args.seconds <= 24 * 3600:

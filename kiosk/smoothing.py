@@ -15,6 +15,8 @@ from kiosk.measure import Measurement
 
 ANALYZE_LAG = 3          # 7-frame window: ±100 ms at 30 fps
 MAX_GAP_S = 0.2          # frames further apart than this are not fitted together
+SPIKE_SIGMAS = 3.0
+MIN_SPIKE_M = 0.025      # a rep moves the hips up to ~2 cm per frame: only bigger jumps can be spikes
 
 
 def _weights(lag: int) -> np.ndarray:
@@ -22,6 +24,14 @@ def _weights(lag: int) -> np.ndarray:
     t = np.arange(-lag, lag + 1, dtype=float)
     design = np.stack([np.ones_like(t), t, t * t], axis=1)
     return np.linalg.pinv(design)[0]
+
+
+def _despike(values: list[float]) -> np.ndarray:
+    """A frame far off its neighbours (a bad fit, a hand passing) is replaced by their median, not averaged in."""
+    v = np.asarray(values, dtype=float)
+    med = np.median(v)
+    mad = 1.4826 * np.median(np.abs(v - med))
+    return np.where(np.abs(v - med) > max(SPIKE_SIGMAS * mad, MIN_SPIKE_M), med, v)
 
 
 class HipSmoother:
@@ -64,8 +74,8 @@ class HipSmoother:
             return m
         w = _weights(half)
         span = frames[i - half: i + half + 1]
-        return dataclasses.replace(m, hip_offset_m=float(w @ [f.hip_offset_m for f in span]),
-                                   hip_height_m=float(w @ [f.hip_height_m for f in span]))
+        return dataclasses.replace(m, hip_offset_m=float(w @ _despike([f.hip_offset_m for f in span])),
+                                   hip_height_m=float(w @ _despike([f.hip_height_m for f in span])))
 
     @staticmethod
     def _joins(a: Measurement, b: Measurement) -> bool:

@@ -17,7 +17,7 @@ from calibration.store import CalibrationFileError, save
 from kiosk.game.provider import VirtualClock
 from kiosk.game.words import NO_CAMERA, status_words
 from kiosk.live import CaptureProvider, FrameMeasurer, Looped, SteppedReplay
-from kiosk.sensing import SoftwareCamera, SourceError, camera_process, open_recording
+from kiosk.sensing import SoftwareCamera, SourceError, SourceInfo, camera_process, open_recording
 
 INTR = Intrinsics(212, 120, 106.0, 106.0, 106.0, 60.0)
 FPS = 30.0
@@ -84,12 +84,33 @@ def test_the_stand_in_is_measured_as_someone_on_the_mark(recording: Path) -> Non
     assert not ms[0].present and ms[-1].present and ms[-1].on_mark
 
 
+class Frames:
+    """An in-memory depth source: the capture thread's logic without the SDK (whose playback is exercised
+    through `camera_process`, in a child process, as the kiosk runs it)."""
+
+    def __init__(self, n: int = N, intr: Intrinsics = INTR) -> None:
+        cal = stand_in_calibration(intr)
+        self.info = SourceInfo("Simulated D435", "SIM-0001", BASELINE_M, FPS, intr)
+        self.frames = [DepthFrame(depth_image(cal, person=k >= 2), intr, 101 + k, k * 1000.0 / FPS)
+                       for k in range(n)]
+
+    def __enter__(self) -> "Frames":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def __iter__(self):
+        return iter(self.frames)
+
+
 def test_measurements_are_handed_over_in_order_and_the_newest_wins(recording: Path) -> None:
     seen: list[tuple[int, float, float]] = []
-    provider = CaptureProvider(functools.partial(open_recording, recording), stand_in_calibration,
-                               retry_s=60.0, trace=lambda m, received, handed: seen.append((m.frame, received, handed)))
+    provider = CaptureProvider(functools.partial(camera_process, functools.partial(open_recording, recording)),
+                               stand_in_calibration, retry_s=60.0,
+                               trace=lambda m, received, handed: seen.append((m.frame, received, handed)))
     with provider:
-        wait_for(lambda: provider.status() is not None)        # the recording ended: it is said so
+        wait_for(lambda: provider.status() is not None, timeout_s=20.0)    # the recording ended: it is said so
         m, handed_s = provider.latest()
     assert [f for f, _, _ in seen] == list(range(101, 101 + N))
     assert all(r <= h for _, r, h in seen) and [h for *_, h in seen] == sorted(h for *_, h in seen)
@@ -97,34 +118,34 @@ def test_measurements_are_handed_over_in_order_and_the_newest_wins(recording: Pa
     assert "ended" in provider.status()
 
 
-def test_a_failing_source_is_a_sentence_on_screen_until_the_camera_comes(recording: Path) -> None:
+def test_a_failing_source_is_a_sentence_on_screen_until_the_camera_comes() -> None:
     attempts = []
 
-    def camera() -> object:
+    def camera() -> Frames:
         attempts.append(time.monotonic())
         if len(attempts) < 3:
             raise SourceError("No RealSense camera found: plug it into a USB 3 port (blue inside) and try again.")
-        return Looped(functools.partial(open_recording, recording))
+        return Frames()
 
     with CaptureProvider(camera, stand_in_calibration, retry_s=0.3) as provider:
         wait_for(lambda: provider.status() is not None)
         assert provider.status().startswith("No RealSense camera found:") and provider.latest() == (None, None)
-        wait_for(lambda: provider.status() is None and provider.latest()[0] is not None)
-    assert len(attempts) == 3
+        wait_for(lambda: provider.latest()[0] is not None and provider.latest()[0].frame == 100 + N)
+        assert len(attempts) == 3 and "ended" in provider.status()
 
 
-def test_a_calibration_for_another_camera_says_calibrate_again(recording: Path) -> None:
-    other = stand_in_calibration(Intrinsics(424, 240, 212.0, 212.0, 212.0, 120.0))
-    with CaptureProvider(functools.partial(open_recording, recording), lambda: other, retry_s=60.0) as provider:
+def test_a_calibration_for_another_camera_says_calibrate_again() -> None:
+    other = Intrinsics(424, 240, 212.0, 212.0, 212.0, 120.0)
+    with CaptureProvider(functools.partial(Frames, 3, other), stand_in_calibration, retry_s=60.0) as provider:
         wait_for(lambda: provider.status() is not None)
         assert "calibrate" in provider.status() and provider.latest() == (None, None)
 
 
-def test_a_missing_calibration_is_a_sentence_too(recording: Path) -> None:
+def test_a_missing_calibration_is_a_sentence_too() -> None:
     def missing() -> Calibration:
         raise CalibrationFileError("This kiosk is not calibrated yet: a trainer runs 'python -m calibration'.")
 
-    with CaptureProvider(functools.partial(open_recording, recording), missing, retry_s=60.0) as provider:
+    with CaptureProvider(Frames, missing, retry_s=60.0) as provider:
         wait_for(lambda: provider.status() is not None)
         assert status_words(provider.status()) == ("This kiosk is not calibrated yet",
                                                     "A trainer runs 'python -m calibration'.")

@@ -84,6 +84,7 @@ def test_a_missing_default_calibration_is_shown_on_screen_not_fatal(tmp_path, mo
     (["--headless", "--seconds", "-1"], "is not a run time"),
     (["--demo", "--recording", "x.db3"], "either --demo or --recording"),
     (["--demo", "--serial", "123"], "--serial picks a live camera"),
+    (["--demo", "--calibration", "cal.json"], "The demo brings its own calibration"),
     (["--settings", "/no/such/settings.json"], "does not exist"),
 ])
 def test_command_line_mistakes_are_one_sentence_and_exit_1(argv, words, capsys) -> None:

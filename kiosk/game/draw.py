@@ -211,6 +211,6 @@ def wall(surface: pygame.Surface, p: Painter, view: SideView, wall_m: float, lab
     rect = pygame.Rect(0, 0, thick, view.rect.bottom - top)
     rect.bottomright = (round(x + shake_px), view.rect.bottom)
     pygame.draw.rect(surface, colour, rect)
-    if label:
-        p.text(surface, label, 4.5, colour, (rect.centerx, rect.top - p.px(1)), "midbottom")
+    if label:   # reaching back from the wall's front face: the client's head is just in front of it
+        p.text(surface, label, 4.5, colour, (rect.right, rect.top - p.px(1)), "bottomright")
     return rect

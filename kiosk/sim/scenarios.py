@@ -46,13 +46,13 @@ def calibration(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
 
 
 def session(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
-    upright, deepest = s.reach("hinge")
+    _, deepest = s.reach("hinge")
     tap = min(wall_m + CLEAR_M, deepest)
-    short = upright + SHALLOW_M                  # travels clearly (a rep) without reaching a wall beyond it
     s.empty(0.6).arrive(_approach(cam_xz)).stand(1.5)
     s.rep("hinge", target_m=tap).stand(0.8)
     s.rep("hinge", target_m=min(wall_m + 2 * CLEAR_M, deepest), down_s=0.8, up_s=0.35).stand(0.8)
-    s.rep("hinge", target_m=short).stand(0.8)
+    s.rep("hinge", travel_m=SHALLOW_M).stand(0.8)     # travels clearly (a rep), short of the wall
+    s.rep("hinge", travel_m=0.015).stand(0.8)         # a small dip: sway, not a rep
     passing = s.frame
     s.rep("squat", depth=0.9, down_s=1.2, up_s=0.9).stand(1.0)
     s.passer_by(passing, passer_path(cam_xz))

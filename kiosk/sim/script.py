@@ -14,6 +14,7 @@ from kiosk.sim.body import Pose, build, hinge, hip_truth, squat
 
 WALK_SPEED = 1.0                 # m/s
 STEP_HZ = 0.9                    # stride cycles per second
+REP_TRAVEL_M = 0.03              # DESIGN.md: hips travelling less than this is sway, not a rep
 STRIDE = 0.45                    # stride amplitude (fraction of knee height, see body.Pose.stride)
 
 
@@ -110,10 +111,14 @@ class Script:
         return self
 
     def rep(self, kind: str, target_m: float | None = None, depth: float | None = None, down_s: float = 1.0,
-            hold_s: float = 0.2, up_s: float = 0.5) -> "Script":
-        """One attempt: hinge to a target hip offset (or squat to a depth), hold, return upright."""
+            hold_s: float = 0.2, up_s: float = 0.5, travel_m: float | None = None) -> "Script":
+        """One attempt: hinge to a target hip offset (or by `travel_m` from where the hips stand, or squat to a
+        depth), hold, return upright. Attempts travelling under 3 cm are sway by definition, not reps."""
         base = self._here or Pose()
         shape = hinge if kind == "hinge" else squat
+        upright = hip_truth(build(self.stature, base)).offset_m
+        if travel_m is not None:
+            target_m = upright + travel_m
         if depth is None:
             depth = self.depth_for(target_m, shape, base)
         start = self.frame
@@ -131,7 +136,10 @@ class Script:
             if offset > peak_offset:
                 peak, peak_offset = self.frame, offset
             self._emit(pose, True)
-        self.reps.append(RepTruth(kind, start, peak, self.frame - 1, float(peak_offset), True))
+        if peak_offset - upright >= REP_TRAVEL_M:
+            self.reps.append(RepTruth(kind, start, peak, self.frame - 1, float(peak_offset), True))
+        else:
+            self.non_reps.append({"what": "sway", "start_frame": start, "end_frame": self.frame - 1})
         return self
 
     def reach(self, kind: str) -> tuple[float, float]:
