@@ -19,7 +19,7 @@ MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
 MIN_REP_S = 0.4            # nobody hinges and snaps back faster: shorter excursions are a glitch or a stumble
 FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
 HEEL_FRAMES = 5            # median of this many frames of heel position before calling the feet moved
-RESETTLE_M = 0.03          # after the feet move, standing is found again no further back than this
+UPRIGHT_SHARE = 0.95       # standing means the top of the head is near the visitor's full height
 MAX_HOLD_S = 1.5           # staying near the bottom longer than this is not "ending upright"
 BOTTOM_M = 0.03            # within this of the peak the hips are "at the bottom"...
 BOTTOM_SHARE = 0.3         # ...or within this share of the travel, for short reps
@@ -97,7 +97,7 @@ class RepCounter:
         self._standing: tuple[float, float, float] | None = None     # offset, hip height, heel z
         self._rep: list[Measurement] = []
         self._heels: deque[float] = deque(maxlen=HEEL_FRAMES)
-        self._last_standing_m: float | None = None
+        self._tallest_m = 0.0
         self._last_on_s: float | None = None
 
     @property
@@ -114,7 +114,7 @@ class RepCounter:
         self._rep = []
         self._heels.clear()
         if visitor_left:
-            self._last_standing_m = None
+            self._tallest_m = 0.0
             self._last_on_s = None
 
     def update(self, m: Measurement) -> Rep | Cancelled | None:
@@ -125,6 +125,8 @@ class RepCounter:
             self.reset()
             return Cancelled(m.frame, LEFT_MARK) if was_in_rep else None
         self._last_on_s = m.t_s
+        if m.top_m is not None:
+            self._tallest_m = max(self._tallest_m, m.top_m)
         if self._standing is None:
             self._settle(m)
             return None
@@ -170,9 +172,9 @@ class RepCounter:
         drifting = abs(float(np.mean(offs[-third:]) - np.mean(offs[:third]))) > TREND_M
         if self._still[-1].t_s - self._still[0].t_s >= SETTLE_S * 0.9 and not drifting:
             heels = [s.heel_z_m for s in self._still if s.heel_z_m is not None]
-            if self._last_standing_m is not None and np.median(offs) > self._last_standing_m + RESETTLE_M:
-                return           # held still, but down in a hinge: not a new way of standing
-            self._last_standing_m = float(np.median(offs))
+            tops = [s.top_m for s in self._still if s.top_m is not None]
+            if tops and np.median(tops) < UPRIGHT_SHARE * self._tallest_m:
+                return           # held still, but down in a hinge: not standing
             self._standing = (float(np.median(offs)),
                               float(np.median([s.hip_height_m for s in self._still])),
                               float(np.median(heels)) if heels else 0.0)
