@@ -26,13 +26,13 @@ COARSE_STRIDE = 3            # every 4th pixel finds the body, feet and rough ap
 SMOOTH_RADIUS = 1            # sampled pixels each side
 MIN_NEIGHBOURS = 4           # of 8: fewer consistent neighbours makes a pixel a flying pixel or a speck
 BODY_HALF_WIDTH_M = 0.45     # hip points lie this close to the feet sideways
-REAR_RADIUS_M = 0.10         # surface patch fitted around the rear of the hips
+REAR_RADIUS_PX = 14          # surface patch fitted around the rear of the hips: 6 cm at 2 m, 10 cm at 3 m,
+#                              balancing stereo noise (grows with z²) against a quadric's fit to a rounded rear
 SURFACE_SPAN_M = 0.3         # depth range of that patch around the rough apex
 MIN_FIT_PIXELS = 12
+EDGE_PIXELS = 3
 PROFILE_POINTS = 600
 FACE_ON = 0.5                # rays this much along +z see the rear of the hips face-on (camera within 60° of behind)
-MIN_CURVATURE = 1.0          # 1/m: a rear surface rounder than this has a vertex (buttocks: ~10)
-VERTEX_MARGIN_M = 0.015
 HEEL_PERCENTILE = 15         # of foot points along z: steady under noise; used relative to the heel line only
 
 
@@ -95,7 +95,7 @@ class RearPoint:
 
 
 def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], reference_m: float, feet_x_m: float,
-                 band_m: tuple[float, float], radius_m: float = REAR_RADIUS_M) -> RearPoint | None:
+                 band_m: tuple[float, float], radius_px: int = REAR_RADIUS_PX) -> RearPoint | None:
     """The rear of the hips from a smooth surface fitted to the full-resolution depth around a rough apex.
 
     Stereo noise is along the camera ray: seen from behind it moves the apex itself, so a quadric fitted to a
@@ -103,7 +103,7 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
     the silhouette edge, where the fit barely matters and the edge column does.
     """
     intr = zone.intrinsics
-    r = max(3, int(round(intr.fx * radius_m / reference_m)))
+    r = radius_px
     row, col = pixel
     rows = slice(max(row - r, 0), min(row + r + 1, intr.height))
     cols = slice(max(col - r, 0), min(col + r + 1, intr.width))
@@ -129,37 +129,40 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
         keep = np.abs(resid) < 3.0 * spread
         if keep.sum() < MIN_FIT_PIXELS:
             return None
-    fitted = design[keep] @ coef
-    surface = zone.origin + fitted[:, None] * rays[vv[keep], uu[keep]]
-    facing = float(np.mean(rays[vv[keep], uu[keep]], axis=0)[2]) / float(np.linalg.norm(np.mean(rays[vv[keep], uu[keep]], axis=0)))
-    vertex = _rear_vertex(surface) if facing > FACE_ON else None
-    if vertex is not None:
-        return vertex
-    k = int(np.argmin(surface[:, 2]))
-    return RearPoint(float(-surface[k, 2]), float(surface[k, 1]))
+    ray = rays[vv[keep], uu[keep]]
+    facing = float(np.mean(ray[:, 2] / np.linalg.norm(ray, axis=1)))
+    if facing > FACE_ON:
+        return _face_on_rear(zone.origin + target[keep, None] * ray)
+    # seen from the side the rear is the silhouette edge, where the surface turns away from the camera (and
+    # away from any quadric): depth noise hardly moves z there, so the rearmost few pixels themselves tell it
+    # the edge pixels' centres lie on average half a pixel inside the true outline
+    edge = pts[ok]
+    rear = np.argsort(edge[:, 2])[:EDGE_PIXELS]
+    half_pixel = 0.5 * float(d[ok][rear].mean()) / intr.fx * abs(float(zone.rotation[2, 0]))
+    return RearPoint(float(-edge[rear, 2].mean()) + half_pixel, float(edge[rear, 1].mean()))
 
 
-def _rear_vertex(surface: np.ndarray) -> RearPoint | None:
-    """Where the rear of a surface seen face-on (from behind or obliquely) is: the vertex of z = q(x, y).
+def _face_on_rear(points: np.ndarray) -> RearPoint:
+    """The rear of a surface the camera sees face-on (from behind or obliquely): lowest z of z = q(x, y).
 
-    The least-squares vertex averages the noise of the whole patch; the lowest of several hundred noisy
-    values would sit a centimetre too far back. None when the rear is an edge (side views) or off the patch.
+    The quadric averages the noise of the whole patch (noise runs along the ray, nearly along z here); the
+    lowest of several hundred noisy values would sit a centimetre or more too far back.
     """
-    x, y, z = surface[:, 0], surface[:, 1], surface[:, 2]
+    x, y, z = points[:, 0], points[:, 1], points[:, 2]
     cx, cy = x.mean(), y.mean()
     dx, dy = x - cx, y - cy
     design = np.stack([np.ones_like(dx), dx, dy, dx * dx, dy * dy, dx * dy], axis=1)
     c, *_ = np.linalg.lstsq(design, z, rcond=None)
+    fitted = design @ c
+    k = int(np.argmin(fitted))
+    best = RearPoint(float(-fitted[k]), float(y[k]))
     hessian = np.array([[2 * c[3], c[5]], [c[5], 2 * c[4]]])
-    if np.linalg.eigvalsh(hessian).min() <= MIN_CURVATURE:
-        return None
-    vx, vy = np.linalg.solve(hessian, -c[1:3])
-    inside = (dx.min() + VERTEX_MARGIN_M < vx < dx.max() - VERTEX_MARGIN_M
-              and dy.min() + VERTEX_MARGIN_M < vy < dy.max() - VERTEX_MARGIN_M)
-    if not inside:
-        return None
-    vz = c[0] + c[1] * vx + c[2] * vy + c[3] * vx * vx + c[4] * vy * vy + c[5] * vx * vy
-    return RearPoint(float(-vz), float(vy + cy))
+    if np.linalg.eigvalsh(hessian).min() > 0:               # a rounded rear: its vertex, if on the patch
+        vx, vy = np.linalg.solve(hessian, -c[1:3])
+        if dx.min() < vx < dx.max() and dy.min() < vy < dy.max():
+            vz = np.array([1.0, vx, vy, vx * vx, vy * vy, vx * vy]) @ c
+            best = RearPoint(float(-vz), float(vy + cy))
+    return best
 
 
 class Measurer:

@@ -88,12 +88,13 @@ class StereoNoise:
         self.rng = np.random.default_rng(seed)
         shape = (intrinsics.height, intrinsics.width)
         self._cols = np.arange(intrinsics.width, dtype=np.float32)[None, :]
-        probe = _box_blur(np.random.default_rng(1).standard_normal(shape).astype(np.float32), NOISE_CORRELATION_PX)
-        self._corr_scale = 1.0 / float(probe.std())
-        self._static_blobs = _box_blur(self.rng.standard_normal(shape).astype(np.float32), 12)
+        self._corr_scale = 1.0 / float(self._field(shape, NOISE_CORRELATION_PX).std())
+        self._static_blobs = self._field(shape, 12)
 
     def _field(self, shape: tuple[int, int], radius: int) -> np.ndarray:
-        return _box_blur(self.rng.standard_normal(shape).astype(np.float32), radius)
+        """Smooth random field; drawn larger and cropped so the image border is like the middle."""
+        big = self.rng.standard_normal((shape[0] + 2 * radius, shape[1] + 2 * radius)).astype(np.float32)
+        return _box_blur(big, radius)[radius:radius + shape[0], radius:radius + shape[1]]
 
     def apply(self, z: np.ndarray) -> np.ndarray:
         valid = z > 0
@@ -103,7 +104,7 @@ class StereoNoise:
         edges = self._edges(z)
         roll = self.rng.random(z.shape)
         far_side = edges & (roll < FLYING_P)
-        near = np.minimum(np.minimum(np.roll(z, 1, 0), np.roll(z, -1, 0)), np.minimum(np.roll(z, 1, 1), np.roll(z, -1, 1)))
+        near = np.minimum(np.minimum(_shift(z, 1, 0), _shift(z, -1, 0)), np.minimum(_shift(z, 1, 1), _shift(z, -1, 1)))
         mix = self.rng.random(z.shape).astype(np.float32)
         z = np.where(far_side & (near > 0), near + mix * (z - near), z)
         keep &= ~(edges & (roll > 1.0 - EDGE_DROP_P))
@@ -126,7 +127,15 @@ class StereoNoise:
         """Pixels next to a depth step (including steps to no depth)."""
         edge = np.zeros(z.shape, dtype=bool)
         for axis in (0, 1):
-            a = np.roll(z, 1, axis)
+            a = _shift(z, 1, axis)
             jump = np.abs(a - z) > EDGE_JUMP * np.maximum(a, z)
-            edge |= jump | np.roll(jump, -1, axis)
+            edge |= jump | _shift(jump, -1, axis)
         return edge
+
+
+def _shift(a: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """a moved by k (±1) along axis, repeating the border (the image does not wrap around)."""
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (1, 1)
+    padded = np.pad(a, pad, mode="edge")
+    return np.take(padded, np.arange(a.shape[axis]) + 1 - k, axis=axis)

@@ -9,6 +9,7 @@ from typing import Iterator
 
 import numpy as np
 
+from calibration.model import Calibration
 from kiosk.sim.body import build
 from kiosk.sim.render import Renderer, StereoNoise
 from kiosk.sim.room import Placement, room
@@ -40,6 +41,12 @@ class Simulation:
             bodies = ([build(self.stature_m, client)] if client is not None else [])
             bodies += [build(1.78, o) for o in others]
             yield noise.apply(renderer.depth(bodies))
+
+    def calibration(self) -> Calibration:
+        """The calibration a perfect routine would give: the camera's true pose around the mark."""
+        p = self.placement
+        return Calibration(p.intrinsics, p.studio_from_camera(), p.baseline_m, p.device_name, "SIM-truth",
+                           "2026-01-01T00:00:00+00:00", stance_width_m=0.2)
 
     def truth(self) -> dict:
         """The ground truth JSON of `python -m kiosk record`: per frame and per rep, in metres."""

@@ -1,0 +1,120 @@
+"""Measurement on rendered depth with known truth: hip offset in centimetres, the mark, the blank and hostile input."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from calibration.camera import DepthFrame
+from kiosk.measure import Measurer
+from kiosk.sim import Placement, simulate
+from kiosk.sim.body import Pose, build, hinge, hip_truth, squat
+from kiosk.sim.render import Renderer, StereoNoise
+from kiosk.sim.room import room
+
+STATURE = 1.75
+
+
+def scene(name: str, distance: float = 2.4, height: float = 1.2):
+    """A renderer and the true calibration for one camera placement."""
+    placement = Placement(name, distance, height)
+    cal = simulate("smoke", placement, STATURE).calibration()
+    return Renderer(placement.intrinsics, placement.camera_from_studio(), room()), cal, placement
+
+
+def frame(depth: np.ndarray, cal, number: int = 1) -> DepthFrame:
+    return DepthFrame(depth, cal.intrinsics, number, number * 1000 / 30)
+
+
+def measurer_after_standing(renderer: Renderer, cal, stature: float = STATURE) -> Measurer:
+    """A Measurer that has seen the client stand upright first, as it always has on the kiosk."""
+    measurer = Measurer(cal)
+    measurer(frame(renderer.depth([build(stature, Pose())]), cal, 0))
+    return measurer
+
+
+@pytest.mark.parametrize("name", ["side-left", "side-right", "behind", "oblique-behind-left",
+                                  "oblique-behind-right"])
+@pytest.mark.parametrize("pose", [Pose(), hinge(0.4), hinge(0.9), squat(0.8)], ids=["stand", "hinge", "deep",
+                                                                                    "squat"])
+def test_exact_depth_gives_the_hip_offset_within_half_a_centimetre(name: str, pose: Pose) -> None:
+    renderer, cal, _ = scene(name)
+    body = build(STATURE, pose)
+    m = measurer_after_standing(renderer, cal)(frame(renderer.depth([body]), cal))
+    truth = hip_truth(body)
+    assert m.present and m.on_mark
+    # without noise only the pixel grid limits us: ~4 mm per pixel at 2.4 m
+    assert m.hip_offset_m == pytest.approx(truth.offset_m, abs=0.005)
+    assert m.hip_height_m == pytest.approx(truth.height_m, abs=0.06)
+
+
+@pytest.mark.parametrize("name", ["side-left", "behind", "oblique-behind-right"])
+def test_noisy_depth_is_not_biased_by_the_noise(name: str) -> None:
+    renderer, cal, placement = scene(name)
+    noise = StereoNoise(placement.intrinsics, placement.baseline_m, seed=3)
+    body = build(STATURE, hinge(0.6))
+    exact = renderer.depth([body])
+    measurer = measurer_after_standing(renderer, cal)
+    errors = [measurer(frame(noise.apply(exact), cal, k)).hip_offset_m - hip_truth(body).offset_m
+              for k in range(1, 13)]
+    # the rearmost noisy pixel would sit 2-4 cm too far back here (DESIGN.md); a surface estimate must not
+    assert abs(np.mean(errors)) < 0.01
+    assert np.max(np.abs(errors)) < 0.03
+
+
+def test_the_profile_is_the_body_seen_from_the_side() -> None:
+    renderer, cal, _ = scene("behind")
+    body = build(STATURE, hinge(0.8))
+    m = measurer_after_standing(renderer, cal)(frame(renderer.depth([body]), cal))
+    assert m.profile is not None and m.profile.shape[1] == 2 and len(m.profile) > 100
+    z, y = m.profile[:, 0], m.profile[:, 1]
+    assert -z.max() < 0.5 and -z.min() == pytest.approx(hip_truth(body).offset_m, abs=0.03)
+    assert 0 <= y.min() < 0.15 and y.max() < STATURE
+
+
+def test_someone_beside_the_mark_is_present_but_not_on_it() -> None:
+    renderer, cal, _ = scene("side-left")
+    m = Measurer(cal)(frame(renderer.depth([build(STATURE, Pose(x=-0.5, z=0.3))]), cal))
+    assert m.present and not m.on_mark and m.hip_offset_m is None
+    assert m.feet_x_m == pytest.approx(-0.5, abs=0.08)
+
+
+def test_a_passer_by_in_the_background_changes_nothing() -> None:
+    renderer, cal, _ = scene("side-left")
+    client = build(STATURE, hinge(0.5))
+    alone = measurer_after_standing(renderer, cal)(frame(renderer.depth([client]), cal))
+    passer = build(1.85, Pose(x=-1.4, z=0.2, heading=np.pi / 2, stride=0.3))
+    together = measurer_after_standing(renderer, cal)(frame(renderer.depth([client, passer]), cal))
+    assert together.on_mark
+    assert together.hip_offset_m == pytest.approx(alone.hip_offset_m, abs=0.003)
+
+
+def test_an_empty_room_and_a_blank_stream_have_nobody() -> None:
+    renderer, cal, _ = scene("behind")
+    measurer = Measurer(cal)
+    for depth in (renderer.depth([]), np.zeros_like(renderer.static)):
+        m = measurer(frame(depth, cal))
+        assert not m.present and not m.on_mark and m.hip_offset_m is None
+
+
+def test_hostile_depth_never_raises() -> None:
+    _, cal, _ = scene("side-right")
+    measurer = Measurer(cal)
+    rng = np.random.default_rng(0)
+    shape = (cal.intrinsics.height, cal.intrinsics.width)
+    garbage = [rng.uniform(0, 10, shape).astype(np.float32),                    # random depth everywhere
+               np.full(shape, 0.05, np.float32),                                  # everything touching the lens
+               np.where(rng.random(shape) < 0.5, 65.535, 0.0).astype(np.float32)]  # saturated z16
+    for k, depth in enumerate(garbage):
+        m = measurer(frame(depth, cal, k + 1))
+        assert m.frame == k + 1
+        assert m.hip_offset_m is None or np.isfinite(m.hip_offset_m)
+
+
+def test_the_frame_number_and_time_come_from_the_frame() -> None:
+    renderer, cal, _ = scene("side-left")
+    f = dataclasses.replace(frame(renderer.depth([build(STATURE, Pose())]), cal), frame_number=77,
+                            timestamp_ms=2566.0)
+    m = Measurer(cal)(f)
+    assert (m.frame, m.t_s) == (77, pytest.approx(2.566))
