@@ -19,6 +19,7 @@ from calibration.store import CalibrationFileError
 from kiosk.analyze import MismatchError, check_fits
 from kiosk.game.provider import Clock, Newest, RealClock
 from kiosk.measure import Measurement, Measurer
+from kiosk.smoothing import LIVE_LAG, HipSmoother
 from kiosk.sensing.source import DepthSource, SourceError, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -36,17 +37,24 @@ Trace = Callable[[Measurement, float, float], None]    # (measurement, frame rec
 
 
 class FrameMeasurer:
-    """Measures one source's frames; refuses, at the first frame, a calibration made for another camera."""
+    """Measures one source's frames, smoothed over ±LIVE_LAG frames (so each measurement is handed over one
+    frame period late: 33 ms at 30 fps); refuses, at the first frame, a calibration made for another camera."""
 
     def __init__(self, cal: Calibration) -> None:
         self.cal = cal
         self._measurer: Measurer | None = None
+        self._smoother = HipSmoother(LIVE_LAG)
 
-    def __call__(self, frame: DepthFrame) -> Measurement:
+    def __call__(self, frame: DepthFrame) -> Measurement | None:
+        """The measurement of LIVE_LAG frames ago (None until there is one)."""
         if self._measurer is None:
             check_fits(self.cal, frame)
             self._measurer = Measurer(self.cal)
-        return self._measurer(frame)
+        return self._smoother.push(self._measurer(frame))
+
+    def flush(self) -> list[Measurement]:
+        """The measurements still held back when the source ends."""
+        return self._smoother.flush()
 
 
 class CaptureProvider:
@@ -96,6 +104,13 @@ class CaptureProvider:
             self._newest.status_text = status
             self._stop.wait(self._retry_s)
 
+    def _hand_over(self, m: Measurement, received: float) -> None:
+        handed = self._clock.now()
+        self._newest.put(m, handed)
+        self._newest.status_text = None      # after the put: the game never sees a stale frame
+        if self._trace is not None:
+            self._trace(m, received, handed)
+
     def _capture(self) -> str:
         """Measure frames until the source fails or ends (or close()); returns the sentence to show then."""
         try:
@@ -104,13 +119,12 @@ class CaptureProvider:
                 for frame in source:
                     received = self._clock.now()
                     m = measure(frame)
-                    handed = self._clock.now()
-                    self._newest.put(m, handed)
-                    self._newest.status_text = None      # after the put: the game never sees a stale frame
-                    if self._trace is not None:
-                        self._trace(m, received, handed)
+                    if m is not None:
+                        self._hand_over(m, received)
                     if self._stop.is_set():
                         break
+                for m in measure.flush():
+                    self._hand_over(m, self._clock.now())
             return _ENDED
         except (SourceError, CalibrationFileError, MismatchError) as err:
             return str(err)
@@ -206,13 +220,17 @@ class SteppedReplay:
             if self._waiting is None:
                 self._waiting = next(self._frames, None)
                 if self._waiting is None:
+                    for m in self._measure.flush():
+                        self._latest = (m, now)
                     return self._latest
                 if self._first_ms is None:
                     self._first_ms = self._waiting.timestamp_ms
             due = self._start_s + (self._waiting.timestamp_ms - self._first_ms) / 1000.0
             if due > now:
                 return self._latest
-            self._latest = (self._measure(self._waiting), due)
+            m = self._measure(self._waiting)
+            if m is not None:
+                self._latest = (m, due)
             self._waiting = None
 
     def status(self) -> str | None:

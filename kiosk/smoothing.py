@@ -14,15 +14,17 @@ import numpy as np
 from kiosk.measure import Measurement
 
 ANALYZE_LAG = 3          # 7-frame window: ±100 ms at 30 fps
+LIVE_LAG = 1             # the kiosk: 3 frames, one frame period (33 ms at 30 fps) late
 MAX_GAP_S = 0.2          # frames further apart than this are not fitted together
 SPIKE_SIGMAS = 3.0
 MIN_SPIKE_M = 0.025      # a rep moves the hips up to ~2 cm per frame: only bigger jumps can be spikes
 
 
 def _weights(lag: int) -> np.ndarray:
-    """Savitzky–Golay weights (quadratic) giving the value at the window's centre."""
+    """Savitzky–Golay weights giving the value at the window's centre: quadratic where the window has room
+    (5+ frames), else linear — a quadratic through 3 points would not smooth at all."""
     t = np.arange(-lag, lag + 1, dtype=float)
-    design = np.stack([np.ones_like(t), t, t * t], axis=1)
+    design = np.stack([np.ones_like(t), t, t * t][: 3 if lag >= 2 else 2], axis=1)
     return np.linalg.pinv(design)[0]
 
 
@@ -40,23 +42,22 @@ class HipSmoother:
     def __init__(self, lag: int = ANALYZE_LAG) -> None:
         self.lag = lag
         self._window: deque[Measurement] = deque(maxlen=2 * lag + 1)
+        self._held = 0          # pushed but not yet given back
 
     def push(self, m: Measurement) -> Measurement | None:
         """The measurement from `lag` frames ago, smoothed (None until the window fills)."""
         self._window.append(m)
+        self._held = min(self._held + 1, self.lag)
         if len(self._window) <= self.lag:
             return None
         return self._smoothed(len(self._window) - 1 - self.lag)
 
     def flush(self) -> list[Measurement]:
-        """The last frames at the end of a stream, smoothed with what is left."""
-        out = []
-        while len(self._window) > 0 and self.lag > 0:
-            self._window.popleft()
-            centre = len(self._window) - self.lag
-            if centre < 0:
-                break
-            out.append(self._smoothed(centre))
+        """The frames still held back at the end of a stream, smoothed with what there is."""
+        n = len(self._window)
+        out = [self._smoothed(i) for i in range(n - self._held, n)]
+        self._window.clear()
+        self._held = 0
         return out
 
     def _smoothed(self, i: int) -> Measurement:
