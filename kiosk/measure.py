@@ -31,6 +31,8 @@ REAR_RADIUS_PX = 14          # surface patch fitted around the rear of the hips:
 SURFACE_SPAN_M = 0.3         # depth range of that patch around the rough apex
 MIN_FIT_PIXELS = 12
 EDGE_PIXELS = 3
+BORDER_PX = 2
+EDGE_NEIGHBOURS = 3
 PROFILE_POINTS = 600
 FACE_ON = 0.5                # rays this much along +z see the rear of the hips face-on (camera within 60° of behind)
 HEEL_PERCENTILE = 15         # of foot points along z: steady under noise; used relative to the heel line only
@@ -92,6 +94,8 @@ def despeckle(depth: np.ndarray, tolerance: np.ndarray, min_neighbours: int = MI
 class RearPoint:
     offset_m: float
     height_m: float
+    pixel: tuple[int, int] = (0, 0)     # (row, col) nearest the rear: where to look next
+    at_border: bool = False             # the rear lies at the edge of the patch: it may be further on
 
 
 def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], reference_m: float, feet_x_m: float,
@@ -109,7 +113,7 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
     cols = slice(max(col - r, 0), min(col + r + 1, intr.width))
     d = depth[rows, cols]
     tol = np.float32(3.0 * depth_rms_m(reference_m, intr.fx, zone.baseline_m) + 0.02)
-    d = despeckle(np.where(np.abs(d - reference_m) < SURFACE_SPAN_M, d, 0.0).astype(np.float32), tol)
+    d = despeckle(np.where(np.abs(d - reference_m) < SURFACE_SPAN_M, d, 0.0).astype(np.float32), tol, EDGE_NEIGHBOURS)
     rx, ry = pixel_rays(intr, rows, cols)
     rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1) @ zone.rotation.T
     pts = zone.origin + d[..., None] * rays
@@ -132,18 +136,23 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
     ray = rays[vv[keep], uu[keep]]
     facing = float(np.mean(ray[:, 2] / np.linalg.norm(ray, axis=1)))
     if facing > FACE_ON:
-        return _face_on_rear(zone.origin + target[keep, None] * ray)
-    # seen from the side the rear is the silhouette edge, where the surface turns away from the camera (and
-    # away from any quadric): depth noise hardly moves z there, so the rearmost few pixels themselves tell it
-    # the edge pixels' centres lie on average half a pixel inside the true outline
-    edge = pts[ok]
-    rear = np.argsort(edge[:, 2])[:EDGE_PIXELS]
-    half_pixel = 0.5 * float(d[ok][rear].mean()) / intr.fx * abs(float(zone.rotation[2, 0]))
-    return RearPoint(float(-edge[rear, 2].mean()) + half_pixel, float(edge[rear, 1].mean()))
+        surface = zone.origin + (design[keep] @ coef)[:, None] * ray
+        offset_m, height_m = _face_on_rear(surface)
+        k = int(np.argmin(surface[:, 2]))
+        v, u = vv[keep][k], uu[keep][k]
+    else:
+        # seen from the side the rear is the silhouette edge, where the surface turns away from the camera
+        # (and away from any quadric): depth noise hardly moves z there, so the rearmost pixels tell it
+        edge = pts[ok]
+        rear = np.argsort(edge[:, 2])[:EDGE_PIXELS]
+        offset_m, height_m = float(-edge[rear, 2].mean()), float(edge[rear, 1].mean())
+        v, u = vv[rear[0]], uu[rear[0]]
+    at_border = bool(min(v, u, d.shape[0] - 1 - v, d.shape[1] - 1 - u) < BORDER_PX)
+    return RearPoint(offset_m, height_m, (int(rows.start + v), int(cols.start + u)), at_border)
 
 
-def _face_on_rear(points: np.ndarray) -> RearPoint:
-    """The rear of a surface the camera sees face-on (from behind or obliquely): lowest z of z = q(x, y).
+def _face_on_rear(points: np.ndarray) -> tuple[float, float]:
+    """(offset, height) of the rear of a surface seen face-on (from behind or obliquely): lowest z of z = q(x, y).
 
     The quadric averages the noise of the whole patch (noise runs along the ray, nearly along z here); the
     lowest of several hundred noisy values would sit a centimetre or more too far back.
@@ -155,13 +164,13 @@ def _face_on_rear(points: np.ndarray) -> RearPoint:
     c, *_ = np.linalg.lstsq(design, z, rcond=None)
     fitted = design @ c
     k = int(np.argmin(fitted))
-    best = RearPoint(float(-fitted[k]), float(y[k]))
+    best = (float(-fitted[k]), float(y[k]))
     hessian = np.array([[2 * c[3], c[5]], [c[5], 2 * c[4]]])
     if np.linalg.eigvalsh(hessian).min() > 0:               # a rounded rear: its vertex, if on the patch
         vx, vy = np.linalg.solve(hessian, -c[1:3])
         if dx.min() < vx < dx.max() and dy.min() < vy < dy.max():
             vz = np.array([1.0, vx, vy, vx * vx, vy * vy, vx * vy]) @ c
-            best = RearPoint(float(-vz), float(vy + cy))
+            best = (float(-vz), float(vy + cy))
     return best
 
 
@@ -208,7 +217,10 @@ class Measurer:
         bandz = z[rows, cols]
         k = int(np.argsort(bandz)[int(0.01 * (len(bandz) - 1))])       # the rear, robust to a stray sample
         pixel = (zone.rows.start + rows[k] * zone.stride, zone.cols.start + cols[k] * zone.stride)
-        rear = rear_surface(frame.depth_m, zone, pixel, float(depth_s[rows[k], cols[k]]), feet_x, band_m)
+        reference = float(depth_s[rows[k], cols[k]])
+        rear = rear_surface(frame.depth_m, zone, pixel, reference, feet_x, band_m)
+        if rear is not None and rear.at_border:         # the seed was off the rear: look again around it
+            rear = rear_surface(frame.depth_m, zone, rear.pixel, reference, feet_x, band_m) or rear
         if rear is None:
             return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top, profile=profile)
         return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top, rear.offset_m, rear.height_m,
