@@ -12,6 +12,7 @@ import numpy as np
 from kiosk.measure import Measurement
 
 SETTLE_S = 0.5             # standing still this long on the mark arms the machine
+RESETTLE_S = 1.0           # ...and this long moves "standing" once armed
 STILL_M = 0.012            # hip offset spread that still counts as standing still
 TREND_M = 0.004            # ...with its two ends this close: a slow hinge drifts, and must not move "standing"
 LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (start / end of a rep)
@@ -71,6 +72,16 @@ class Cancelled:
 
     frame: int
     reason: str
+
+
+def _drifting(times: np.ndarray, offsets: np.ndarray) -> bool:
+    """The hips moved steadily across the window, by more than TREND_M beyond what the noise could fake."""
+    t = times - times.mean()
+    slope = float(t @ (offsets - offsets.mean()) / max(float(t @ t), 1e-9))
+    resid = offsets - offsets.mean() - slope * t
+    span = float(times[-1] - times[0])
+    noise = float(np.std(resid)) * np.sqrt(12.0 / len(offsets))       # standard error of slope x span
+    return abs(slope) * span > TREND_M + 2.0 * noise
 
 
 def _spread(values) -> float:
@@ -154,30 +165,37 @@ class RepCounter:
             return None
         rep = self._finish()
         self._rep = []
-        self._still.clear()
+        if rep is not None:
+            self._still.clear()       # a real rep: standing is found afresh (a mere wobble keeps its window)
         self._settle(m)
         return rep
 
     def _settle(self, m: Measurement) -> None:
-        """Keep a window of still standing; once long enough, its median is the standing position."""
+        """Keep a window of still standing; once long enough, its median is the standing position.
+
+        Re-settling needs a longer window than settling first: a slow hinge drifts too little in half a second
+        to tell from noise, and must never carry "standing" back with it.
+        """
         self._still.append(m)
-        while self._still and m.t_s - self._still[0].t_s > SETTLE_S:
+        needed_s = SETTLE_S if self._standing is None else RESETTLE_S
+        while self._still and m.t_s - self._still[0].t_s > needed_s:
             self._still.popleft()
         offs = np.array([s.hip_offset_m for s in self._still])
         if _spread(offs) > 2 * STILL_M:
             while len(self._still) > 1 and _spread([s.hip_offset_m for s in self._still]) > 2 * STILL_M:
                 self._still.popleft()
             return
-        third = max(1, len(offs) // 3)
-        drifting = abs(float(np.mean(offs[-third:]) - np.mean(offs[:third]))) > TREND_M
-        if self._still[-1].t_s - self._still[0].t_s >= SETTLE_S * 0.9 and not drifting:
-            heels = [s.heel_z_m for s in self._still if s.heel_z_m is not None]
-            tops = [s.top_m for s in self._still if s.top_m is not None]
-            if tops and np.median(tops) < UPRIGHT_SHARE * self._tallest_m:
-                return           # held still, but down in a hinge: not standing
-            self._standing = (float(np.median(offs)),
-                              float(np.median([s.hip_height_m for s in self._still])),
-                              float(np.median(heels)) if heels else 0.0)
+        times = np.array([s.t_s for s in self._still])
+        if times[-1] - times[0] < needed_s * 0.9 or _drifting(times, offs):
+            return
+        tops = [s.top_m for s in self._still if s.top_m is not None]
+        if tops and np.median(tops) < UPRIGHT_SHARE * self._tallest_m:
+            return           # held still, but down in a hinge: not standing
+        heels = [s.heel_z_m for s in self._still if s.heel_z_m is not None]
+        if heels and _spread(heels) > 2 * STILL_M:
+            return           # the feet are still finding the mark
+        self._standing = (float(np.median(offs)), float(np.median([s.hip_height_m for s in self._still])),
+                          float(np.median(heels)) if heels else 0.0)
 
     def _finish(self) -> Rep | None:
         frames = self._rep

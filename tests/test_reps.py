@@ -124,3 +124,21 @@ def test_a_short_gap_in_measurement_does_not_break_a_rep():
 def test_blank_input_gives_nothing():
     counter = RepCounter(0.1)
     assert all(counter.update(Measurement(i, i / FPS, False, False)) is None for i in range(100))
+
+
+def test_a_slow_shallow_hinge_still_counts():
+    # 4.5 cm over 2.5 s with 3 mm of measurement noise: slow enough to look "still" to a naive settle rule
+    events = run(stand(1.5) + movement(0.045, 0.0, down_s=2.5, hold_s=0.3, up_s=1.0) + stand(1.5),
+                 wall=STAND_OFFSET + 0.09, noise=0.003, seed=3)
+    [rep] = reps(events)
+    assert rep.peak_offset_m == pytest.approx(STAND_OFFSET + 0.045, abs=0.006) and not rep.tapped
+
+
+def test_settling_a_little_further_back_after_arriving_is_not_a_rep():
+    arriving = [(0.01, STAND_HEIGHT, 0.0)] * int(0.7 * FPS)
+    shuffle = [(0.01 + 0.025 * k / 15, STAND_HEIGHT, 0.0) for k in range(15)]
+    settled = [(0.035, STAND_HEIGHT, 0.0)] * int(1.5 * FPS)
+    events = run(arriving + shuffle + settled + movement(0.10, 0.02) + stand(1), wall=0.12, noise=0.002)
+    [rep] = reps(events)
+    assert rep.peak_offset_m == pytest.approx(STAND_OFFSET + 0.10, abs=0.006)
+    assert not [e for e in events if isinstance(e, Cancelled)]
