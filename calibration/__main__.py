@@ -1,6 +1,7 @@
-"""`python -m calibration auto RECORDING --out CAL.json`: the trainer routine run on a recording.
+"""`python -m calibration auto RECORDING --out CAL.json`: the trainer routine run on a recording;
+`python -m calibration live`: the same routine with the camera, the trainer following the prompts.
 
-This is the one place where calibration meets the sensing side (kiosk.sensing), which reads the recording.
+This is the one place where calibration meets the sensing side (kiosk.sensing), which reads the depth.
 """
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from calibration.routine import calibrate
+from calibration.model import Calibration
+from calibration.routine import Routine, calibrate
 from calibration.store import save
 from calibration.validate import CalibrationError
+from kiosk.sensing.source import DepthSource
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,13 +22,23 @@ def main(argv: list[str] | None = None) -> int:
     auto = sub.add_parser("auto", help="run the calibration routine on a recording of it")
     auto.add_argument("recording", type=Path)
     auto.add_argument("--out", type=Path, required=True, help="calibration file to write")
+    live = sub.add_parser("live", help="run the calibration routine with the camera, following the prompts")
+    live.add_argument("--out", type=Path, help="calibration file to write (default: where the kiosk reads it)")
+    live.add_argument("--serial", help="camera serial number, when several are attached")
     args = parser.parse_args(argv)
 
-    from kiosk.sensing import SourceError, open_recording
+    from kiosk.paths import default_calibration
+    from kiosk.sensing import SourceError, open_camera, open_recording
 
+    if args.command == "live" and args.out is None:
+        args.out = default_calibration()
     try:
-        with open_recording(args.recording) as source:
-            cal = calibrate(source, source.info.baseline_m, source.info.name, source.info.serial)
+        if args.command == "auto":
+            with open_recording(args.recording) as source:
+                cal = calibrate(source, source.info.baseline_m, source.info.name, source.info.serial)
+        else:
+            with open_camera(args.serial) as source:
+                cal = _guided(source)
         save(cal, args.out)
     except (SourceError, CalibrationError) as err:
         print(f"calibration failed: {err}", file=sys.stderr)
@@ -37,6 +50,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"calibrated: camera {cal.placement}, {cal.camera_distance_m:.2f} m from the mark, "
           f"{cal.camera_height_m:.2f} m high -> {args.out}")
     return 0
+
+
+def _guided(source: DepthSource) -> Calibration:
+    """Feed the camera to the routine, saying each step once as it comes, until it is done."""
+    routine = Routine(source.info.baseline_m, source.info.name, source.info.serial)
+    said = ""
+    for frame in source:
+        status = routine.feed(frame)
+        if status.message != said:
+            said = status.message
+            print(said, flush=True)
+        if status.step == "done":
+            break
+    return routine.result()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import numpy as np
 
 from calibration.camera import DepthFrame, Intrinsics, depth_rms_m, pixel_rays
 from calibration.floor import Plane, fit_floor
-from calibration.geometry import floor_frame, transform, unit
+from calibration.geometry import floor_frame, transform
 from calibration.model import Calibration
 from calibration.validate import CalibrationError, check_body_depth, check_placement
 

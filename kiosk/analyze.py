@@ -17,11 +17,11 @@ class MismatchError(Exception):
 def check_fits(cal: Calibration, frame: DepthFrame) -> None:
     a, b = cal.intrinsics, frame.intrinsics
     if (a.width, a.height) != (b.width, b.height):
-        raise MismatchError(f"The calibration is for {a.width}x{a.height} depth but the recording is "
-                            f"{b.width}x{b.height}: calibrate with this camera mode first.")
+        raise MismatchError(f"The calibration is for {a.width}x{a.height} depth but this depth stream is "
+                            f"{b.width}x{b.height}: calibrate again with this camera mode.")
     if abs(a.fx - b.fx) > 0.02 * a.fx or abs(a.ppx - b.ppx) > 0.05 * a.width:
         raise MismatchError("The calibration was made with a different camera (its lens values differ): "
-                            "calibrate with this camera first.")
+                            "calibrate again with this camera.")
 
 
 def frame_record(m: Measurement) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from kiosk.game.settings import Settings, SettingsError
 from kiosk.game.settings import load as load_settings
 from kiosk.game.sound import SoundBoard
 from kiosk.live import CaptureProvider, Looped, SourceFactory, SteppedReplay
+from kiosk.paths import default_cache, default_calibration, default_settings
 from kiosk.sensing import SourceError, camera_process, list_cameras, open_camera, open_recording
 
 log = logging.getLogger(__name__)
@@ -41,22 +41,6 @@ class _Exit(Exception):
 
     def __init__(self, code: int) -> None:
         self.code = code
-
-
-def _home_dir(variable: str, fallback: str) -> Path:
-    return Path(os.environ.get(variable) or Path.home() / fallback) / "hinge-kiosk"
-
-
-def default_calibration() -> Path:
-    return _home_dir("XDG_DATA_HOME", ".local/share") / "calibration.json"
-
-
-def default_settings() -> Path:
-    return _home_dir("XDG_CONFIG_HOME", ".config") / "settings.json"
-
-
-def default_cache() -> Path:
-    return _home_dir("XDG_CACHE_HOME", ".cache")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -13,7 +13,7 @@ import pytest
 
 from calibration.camera import DepthFrame, Intrinsics, pixel_rays
 from calibration.model import Calibration
-from calibration.store import CalibrationFileError, save
+from calibration.store import CalibrationFileError
 from kiosk.game.provider import VirtualClock
 from kiosk.game.words import NO_CAMERA, status_words
 from kiosk.live import CaptureProvider, FrameMeasurer, Looped, SteppedReplay

@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 
 from calibration.store import CalibrationFileError, save  # noqa: E402
 from kiosk import run  # noqa: E402
+from kiosk.paths import default_calibration  # noqa: E402
 from tests.test_live import stand_in_calibration, stand_in_recording  # noqa: E402
 
 
@@ -70,7 +71,7 @@ def test_auto_demo_runs_the_demo_only_without_a_camera(fake_demo, assets, monkey
 
 def test_a_missing_default_calibration_is_shown_on_screen_not_fatal(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    choice = run.Choice(None, run.default_calibration(), calibration_given=False)
+    choice = run.Choice(None, default_calibration(), calibration_given=False)
     loader = run.calibration_loader(choice)                 # no error yet: the kiosk starts and says so
     with pytest.raises(CalibrationFileError, match="not calibrated yet.*python -m calibration auto"):
         loader()

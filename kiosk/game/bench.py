@@ -68,7 +68,7 @@ def summary(name: str, values_s: list[float]) -> dict[str, float]:
 def assets(args: argparse.Namespace) -> tuple[Path, Path]:
     if args.recording:
         return args.recording, args.calibration
-    from kiosk.run import default_cache
+    from kiosk.paths import default_cache
     from kiosk.sim.demo import demo_assets
     return demo_assets(args.cache or default_cache())
 

@@ -20,6 +20,8 @@ CELEBRATE_S = 2.4
 PATH_SMOOTH = 5         # frames averaged along the summary's hip path
 
 
+GAUGE_STEP_M = {"in": 0.00254, "cm": 0.01}    # the smallest step the gauge shows in each unit
+
 class View:
     """A scene's look. `enter`/`exit` bracket its time on screen; overlays report `finished`."""
 
@@ -208,7 +210,8 @@ class Drill(View):
         elif to_go <= 0 or (s and s.tapped):
             gauge, colour = "TAP!", palette.TAP
         else:
-            gauge, colour = f"{words.length(to_go, unit, precise=True)} to go", palette.TEXT
+            step_m = GAUGE_STEP_M[unit]        # round up: "0.0 in to go" would read as a tap that did not happen
+            gauge, colour = f"{words.length(math.ceil(to_go / step_m) * step_m, unit, precise=True)} to go", palette.TEXT
         box = p.text(surface, gauge, 13, colour, (rect.left, y), "topleft", rect.w)
         y = box.bottom + p.px(2)
         bar = pygame.Rect(rect.left, y, rect.w, p.px(5))

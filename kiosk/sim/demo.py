@@ -37,7 +37,7 @@ def demo_assets(cache_dir: Path, progress: Callable[[str], None] | None = None) 
     visit, cal_path = cache_dir / f"demo-visit-{tag}.db3", cache_dir / f"demo-{tag}.calibration.json"
     if visit.exists() and cal_path.exists():
         return visit, cal_path
-    for old in cache_dir.glob("demo-*"):
+    for old in [*cache_dir.glob("demo-*"), *cache_dir.glob(".demo-*")]:     # stale, or left by a killed render
         old.unlink()
     routine = cache_dir / f".demo-calibration-{tag}.db3"
     say("Rendering the simulated trainer's calibration…")
@@ -55,6 +55,6 @@ def demo_assets(cache_dir: Path, progress: Callable[[str], None] | None = None) 
             record_to=visit, pace=True) as camera:
         for frame in source:
             camera.push(frame.depth_m, frame.frame_number, frame.timestamp_ms)
-    for tmp in (routine, raw, routine.with_name(routine.stem + ".truth.json"), raw.with_name(raw.stem + ".truth.json")):
-        tmp.unlink(missing_ok=True)
+    for tmp in cache_dir.glob(".demo-*"):
+        tmp.unlink()
     return visit, cal_path

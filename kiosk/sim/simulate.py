@@ -65,12 +65,14 @@ class Simulation:
 
 
 def simulate(scenario: str, placement: Placement = Placement(), stature_m: float = 1.75, seed: int = 0,
-             wall_m: float = 4 * 0.0254) -> Simulation:
+             wall_m: float = 4 * 0.0254, visits: int = 1) -> Simulation:
+    """The scenario played `visits` times in a row (long recordings for memory checks)."""
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
     if not 1.4 <= stature_m <= 2.1:
         raise ValueError(f"stature {stature_m} m is outside the simulator's 1.40-2.10 m")
     script = Script(stature_m, FPS, seed)
     cam = placement.position
-    SCENARIOS[scenario](script, np.array([cam[0], cam[2]]), wall_m)
+    for _ in range(visits):
+        SCENARIOS[scenario](script, np.array([cam[0], cam[2]]), wall_m)
     return Simulation(scenario, placement, stature_m, seed, wall_m, script)
