@@ -59,8 +59,7 @@ def smooth_depth(depth: np.ndarray, tolerance: np.ndarray, radius: int) -> np.nd
     for axis in (0, 1):
         acc = np.zeros_like(out)
         cnt = np.zeros_like(out)
-        for k in range(-radius, radius + 1):
-            n = _shifted(out, k, axis)
+        for n in _neighbours(out, radius, axis):
             ok = (n > 0) & (np.abs(n - out) < tolerance)
             acc += np.where(ok, n, 0.0)
             cnt += ok
@@ -68,24 +67,22 @@ def smooth_depth(depth: np.ndarray, tolerance: np.ndarray, radius: int) -> np.nd
     return out
 
 
-def _shifted(a: np.ndarray, k: int, axis: int) -> np.ndarray:
-    """a shifted by k along axis, zero-filled (zero = no depth)."""
-    if k == 0:
-        return a
-    out = np.zeros_like(a)
-    src = [slice(None)] * 2
-    dst = [slice(None)] * 2
-    src[axis] = slice(max(-k, 0), a.shape[axis] - max(k, 0))
-    dst[axis] = slice(max(k, 0), a.shape[axis] - max(-k, 0))
-    out[tuple(dst)] = a[tuple(src)]
-    return out
+def _neighbours(a: np.ndarray, radius: int, axis: int | None = None) -> list[np.ndarray]:
+    """Views of `a` shifted by up to `radius` along one axis (with itself), or onto its 8 neighbours (axis
+    None); outside the image is 0, which is "no depth"."""
+    padded = np.pad(a, radius)
+    h, w = a.shape
+    if axis is None:
+        shifts = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc]
+    else:
+        shifts = [(k, 0) if axis == 0 else (0, k) for k in range(-radius, radius + 1)]
+    return [padded[radius + dr: radius + dr + h, radius + dc: radius + dc + w] for dr, dc in shifts]
 
 
 def despeckle(depth: np.ndarray, tolerance: np.ndarray, min_neighbours: int = MIN_NEIGHBOURS) -> np.ndarray:
     """Drop flying pixels and specks: a real surface pixel has most of its 8 neighbours at a similar depth."""
     count = np.zeros(depth.shape, dtype=np.int8)
-    for dr, dc in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
-        n = _shifted(_shifted(depth, dr, 0), dc, 1)
+    for n in _neighbours(depth, 1):
         count += (n > 0) & (np.abs(n - depth) < tolerance)
     return np.where(count >= min_neighbours, depth, 0.0).astype(np.float32)
 
@@ -185,7 +182,7 @@ class Measurer:
     def __call__(self, frame: DepthFrame) -> Measurement:
         zone = self.zone
         t_s = frame.timestamp_ms / 1000.0
-        _, depth = zone.points(frame.depth_m)
+        depth = zone.sample(frame.depth_m)
         tol = (3.0 * depth_rms_m(depth, zone.intrinsics.fx, zone.baseline_m) + 0.03).astype(np.float32)
         depth_s = smooth_depth(despeckle(depth, tol), tol, SMOOTH_RADIUS)
         pts = zone.origin + depth_s[..., None] * zone.rays

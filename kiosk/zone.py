@@ -36,10 +36,9 @@ class Zone:
         """Footprint width of one sampled pixel per metre of depth."""
         return self.stride / self.intrinsics.fx
 
-    def points(self, depth_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Studio-frame points (h x w x 3) for the window of a full depth image, and the sampled depth."""
-        d = depth_m[self.rows, self.cols][:: self.stride, :: self.stride]
-        return self.origin + d[..., None] * self.rays, d
+    def sample(self, depth_m: np.ndarray) -> np.ndarray:
+        """The zone's sampled pixels of a full depth image (multiply by `rays`, add `origin`: studio points)."""
+        return depth_m[self.rows, self.cols][:: self.stride, :: self.stride]
 
 
 def make_zone(cal: Calibration, stride: int = 2) -> Zone:
