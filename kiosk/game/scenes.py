@@ -135,6 +135,10 @@ class Guide(View):
             p.panel(surface, bar)
             pygame.draw.rect(surface, palette.GOOD, pygame.Rect(bar.left, bar.top, round(bar.w * progress), bar.h),
                              border_radius=p.px(2))
+        else:
+            for hint in ("Heels on the tape,", "facing the screen,", "then stand still."):
+                box = p.text(surface, hint, 6, palette.MUTED, (text.centerx, y + p.px(4)), "midtop", text.w)
+                y = box.bottom
         self._map(surface, p, picture, g)
 
     def _map(self, surface, p, rect: pygame.Rect, g) -> None:
