@@ -37,8 +37,8 @@ Trace = Callable[[Measurement, float, float], None]    # (measurement, frame rec
 
 
 class FrameMeasurer:
-    """Measures one source's frames, smoothed over ±LIVE_LAG frames (so each measurement is handed over one
-    frame period late: 33 ms at 30 fps); refuses, at the first frame, a calibration made for another camera."""
+    """Measures one source's frames, smoothed over ±LIVE_LAG frames (each is handed over LIVE_LAG frame periods
+    late); refuses, at the first frame, a calibration made for another camera."""
 
     def __init__(self, cal: Calibration) -> None:
         self.cal = cal
