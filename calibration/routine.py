@@ -31,6 +31,8 @@ HEAD_FORWARD_M = 0.06        # the head must have moved this far before a frame 
 SAMPLE = 4                   # every 4th pixel is plenty to find a person and a direction
 HIP_BAND = (0.35, 0.6)       # fraction of stature where the hips are in a hinge
 FOOT_BAND_M = (0.015, 0.10)
+P99_SIGMAS = 2.33            # how far past the mean the 99th percentile of normal noise lies
+FEET_REACH_M = 0.45          # feet lie this close to the standing person's centre on the floor plan
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Routine:
         self._stand: np.ndarray | None = None          # temporal median depth, full resolution
         self._stature = 0.0
         self._stand_band = np.zeros((0, 2))
+        self._stand_frames = 1
         self._head_path = np.zeros(2)
         self._best_growth = 0.0
         self._best_dir: float | None = None
@@ -153,6 +156,7 @@ class Routine:
             stack = np.stack([w[3] for w in self._window])
             self._window.clear()
             self._stand = _temporal_median(stack)
+            self._stand_frames = len(stack)
             stand_pts = self._person(self._stand, 2)
             self._stature = float(np.percentile(stand_pts[:, 1], 99.5))
             check_body_depth(stand_pts, self._stature, self._area(stand_pts, 2))
@@ -198,14 +202,23 @@ class Routine:
     def _make_calibration(self) -> Calibration:
         back = np.array([np.cos(self._best_dir), 0.0, np.sin(self._best_dir)])   # floor frame, hips travel
         lateral = np.array([-back[2], 0.0, back[0]])
-        pts = self._person(self._stand, 1)
-        feet = pts[(pts[:, 1] > FOOT_BAND_M[0]) & (pts[:, 1] < FOOT_BAND_M[1])]
-        if len(feet) < 30:
+        # The feet are what stands just above the floor under the person. Not "closer than the empty floor":
+        # seen from behind, a heel is only centimetres in front of the floor behind it, less than far noise.
+        centre = np.median(self._person(self._stand, 2)[:, [0, 2]], axis=0)
+        cam = self._points(self._stand, 1)
+        pts = transform(self._cam_to_floor, cam)
+        feet = ((pts[:, 1] > FOOT_BAND_M[0]) & (pts[:, 1] < FOOT_BAND_M[1])
+                & (np.hypot(pts[:, 0] - centre[0], pts[:, 2] - centre[1]) < FEET_REACH_M))
+        if feet.sum() < 30:
             raise CalibrationError("The client's feet were not seen on the mark: make sure the camera sees the "
                                    "floor at the mark, and avoid dark shoes on a dark floor.")
-        centre = np.median(feet[:, [0, 2]], axis=0)
-        feet = feet[np.hypot(feet[:, 0] - centre[0], feet[:, 2] - centre[1]) < 0.5]
-        along = feet @ back
+        # the rear of the heels is a high percentile along `back`; take off what depth noise (left in the median
+        # of the still frames, along each ray) adds to such a percentile, or a camera behind puts it too far back
+        rays = cam[feet] / np.linalg.norm(cam[feet], axis=1, keepdims=True)
+        along_ray = np.abs((rays @ self._cam_to_floor[:3, :3].T) @ back)
+        noise = depth_rms_m(cam[feet, 2], self._intr.fx, self.baseline_m) * 1.25 / np.sqrt(self._stand_frames)
+        feet = pts[feet]
+        along = feet @ back - P99_SIGMAS * noise * along_ray
         across = feet @ lateral
         heel = float(np.percentile(along, 99))
         left, right = np.percentile(across, [2, 98])
