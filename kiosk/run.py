@@ -144,8 +144,8 @@ def calibration_loader(choice: Choice) -> functools.partial[Calibration]:
 
 def _load_calibration(path: Path) -> Calibration:
     if not path.exists():
-        raise CalibrationFileError(f"This kiosk is not calibrated yet: a trainer runs 'python -m calibration "
-                                   f"auto RECORDING.db3 --out {path}'.")
+        raise CalibrationFileError(f"This kiosk is not calibrated yet: a trainer runs './hinge py -m calibration "
+                                   f"live --out {path}' and follows its prompts.")
     return load(path)
 
 

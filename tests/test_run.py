@@ -73,7 +73,7 @@ def test_a_missing_default_calibration_is_shown_on_screen_not_fatal(tmp_path, mo
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     choice = run.Choice(None, default_calibration(), calibration_given=False)
     loader = run.calibration_loader(choice)                 # no error yet: the kiosk starts and says so
-    with pytest.raises(CalibrationFileError, match="not calibrated yet.*python -m calibration auto"):
+    with pytest.raises(CalibrationFileError, match="not calibrated yet.*-m calibration live"):
         loader()
     assert choice.calibration == tmp_path / "hinge-kiosk" / "calibration.json"
 
