@@ -35,7 +35,7 @@ BORDER_PX = 2                # a rear this close to the patch border may lie bey
 EDGE_NEIGHBOURS = 3          # silhouette pixels keep fewer consistent neighbours (depth is steep at the edge)
 PROFILE_POINTS = 600
 FACE_ON = 0.5                # rays this much along +z see the rear of the hips face-on (camera within 60° of behind)
-HEEL_PERCENTILE = 15         # of foot points along z: steady under noise; used relative to the heel line only
+HEEL_PERCENTILE = 20         # of foot points along z: steady under noise; used relative to the heel line only
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (s
 MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
 MIN_REP_S = 0.4            # nobody hinges and snaps back faster: shorter excursions are a glitch or a stumble
 FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
-HEEL_FRAMES = 5            # median of this many frames of heel position before calling the feet moved
+HEELS_SETTLED_M = 0.02     # the heels' median moved less than this across the still window
+HEEL_FRAMES = 9            # median of this many frames of heel position before calling the feet moved
 UPRIGHT_SHARE = 0.95       # standing means the top of the head is near the visitor's full height
 MAX_HOLD_S = 1.5           # staying near the bottom longer than this is not "ending upright"
 BOTTOM_M = 0.03            # within this of the peak the hips are "at the bottom"...
@@ -192,7 +193,8 @@ class RepCounter:
         if tops and np.median(tops) < UPRIGHT_SHARE * self._tallest_m:
             return           # held still, but down in a hinge: not standing
         heels = [s.heel_z_m for s in self._still if s.heel_z_m is not None]
-        if heels and _spread(heels) > 2 * STILL_M:
+        half = len(heels) // 2
+        if half >= 3 and abs(float(np.median(heels[:half]) - np.median(heels[half:]))) > HEELS_SETTLED_M:
             return           # the feet are still finding the mark
         self._standing = (float(np.median(offs)), float(np.median([s.hip_height_m for s in self._still])),
                           float(np.median(heels)) if heels else 0.0)

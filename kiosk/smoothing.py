@@ -13,7 +13,7 @@ import numpy as np
 
 from kiosk.measure import Measurement
 
-ANALYZE_LAG = 3          # 7-frame window: ±100 ms at 30 fps
+ANALYZE_LAG = 5          # 11-frame window: ±167 ms at 30 fps (a rep lasts 1-3 s)
 LIVE_LAG = 0             # the kiosk: no smoothing lag (motion-to-screen within 50 ms); the rep machine copes
 #                          with the noise, and lag 1 (33 ms) cut hip offset error only at 3 m (0.93 -> 0.81 cm)
 MAX_GAP_S = 0.2          # frames further apart than this are not fitted together

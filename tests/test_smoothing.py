@@ -48,7 +48,7 @@ def test_noise_is_cut() -> None:
     truth = np.full(300, 0.06)
     noisy = truth + rng.normal(0, 0.01, truth.size)
     out = np.array([m.hip_offset_m for m in run(HipSmoother(ANALYZE_LAG), stream(noisy))])
-    # a 7-frame quadratic Savitzky-Golay passes 0.33 of the noise variance: about 0.58 of the spread
+    # a quadratic Savitzky-Golay over 7+ frames passes at most 0.33 of the noise variance (0.58 of the spread)
     assert np.std(out - truth) < 0.65 * np.std(noisy - truth)
 
 
