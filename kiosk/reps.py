@@ -17,6 +17,7 @@ STILL_M = 0.012            # hip offset spread that still counts as standing sti
 TREND_M = 0.004            # ...with its two ends this close: a slow hinge drifts, and must not move "standing"
 LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (start / end of a rep)
 MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
+TRAVEL_FRAMES = 5          # frames averaged at the deepest point to judge a rep's travel
 MIN_REP_S = 0.4            # nobody hinges and snaps back faster: shorter excursions are a glitch or a stumble
 FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
 HEELS_SETTLED_M = 0.02     # the heels' median moved less than this across the still window
@@ -207,7 +208,9 @@ class RepCounter:
         smooth = np.convolve(offsets, np.ones(3) / 3, mode="same") if len(offsets) >= 3 else offsets
         k = int(np.argmax(smooth))
         peak_offset = float(np.max(smooth))
-        if peak_offset - standing_offset < MIN_TRAVEL_M or frames[-1].t_s - frames[0].t_s < MIN_REP_S:
+        # travel is judged on the deepest few frames together: the single deepest of a noisy stretch overshoots
+        deepest = float(np.mean(np.sort(smooth)[-TRAVEL_FRAMES:]))
+        if deepest - standing_offset < MIN_TRAVEL_M or frames[-1].t_s - frames[0].t_s < MIN_REP_S:
             return None
         peak = frames[k]
         heights = np.array([f.hip_height_m for f in frames])

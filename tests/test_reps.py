@@ -142,3 +142,11 @@ def test_settling_a_little_further_back_after_arriving_is_not_a_rep():
     [rep] = reps(events)
     assert rep.peak_offset_m == pytest.approx(STAND_OFFSET + 0.10, abs=0.006)
     assert not [e for e in events if isinstance(e, Cancelled)]
+
+
+def test_two_deep_frames_do_not_make_a_sway_a_rep():
+    # a 2.4 cm dip held 0.6 s, with two frames reading 3.8 cm (a noise burst): the deepest frames together
+    # travel under 3 cm, so it stays sway; judged on its single deepest stretch it would count
+    dip = [(STAND_OFFSET + 0.024, STAND_HEIGHT, 0.0)] * 18
+    dip[8] = dip[9] = (STAND_OFFSET + 0.038, STAND_HEIGHT, 0.0)
+    assert reps(run(stand(1.5) + dip + stand(1.5))) == []
