@@ -18,7 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import numpy as np  # noqa: E402
+
 from calibration.__main__ import main as calibration_main  # noqa: E402
+from calibration.store import load  # noqa: E402
 from kiosk.__main__ import main as kiosk_main  # noqa: E402
 from kiosk.scoring import Score, score  # noqa: E402
 from kiosk.sim import Placement, record, simulate  # noqa: E402
@@ -55,6 +58,10 @@ def run_case(i: int, case: tuple, folder: Path, keep: bool) -> Score:
         s = Score(on_mark_frames=sum(f["on_mark"] for f in truth["frames"]))
         s.missed_reps = list(truth["reps"])
         return s
+    cal_truth = json.loads((folder / f"{tag}-cal.truth.json").read_text())
+    found_in_truth = np.array(cal_truth["studio_from_camera"]) @ np.linalg.inv(load(cal).studio_from_camera)
+    print(f"{tag}: calibration heel line {found_in_truth[2, 3] * 100:+.2f} cm, facing "
+          f"{np.degrees(np.arctan2(found_in_truth[0, 2], found_in_truth[2, 2])):+.1f} deg from the truth")
     kiosk_main(["analyze", str(ses_rec), "--calibration", str(cal), "--wall-in", str(wall / 0.0254),
                 "--out", str(result), "--quiet"])
     s = score(json.loads(result.read_text()), truth, wall)
