@@ -57,6 +57,12 @@ def pixel_rays(intr: Intrinsics, rows: slice = slice(None), cols: slice = slice(
     return np.broadcast_to(rx[None, :], (v.size, u.size)), np.broadcast_to(ry[:, None], (v.size, u.size))
 
 
+def camera_rays(intr: Intrinsics, rows: slice = slice(None), cols: slice = slice(None)) -> np.ndarray:
+    """Per-pixel camera rays (x/z, y/z, 1) for the given window, h x w x 3: depth times ray is the point."""
+    rx, ry = pixel_rays(intr, rows, cols)
+    return np.stack([rx, ry, np.ones_like(rx)], axis=-1)
+
+
 def project(intr: Intrinsics, points_cam: np.ndarray) -> np.ndarray:
     """Pixel (u, v) of camera-frame points (N x 3); points behind the camera give nan."""
     p = np.asarray(points_cam, dtype=float).reshape(-1, 3)

@@ -12,7 +12,7 @@ from typing import Iterable
 
 import numpy as np
 
-from calibration.camera import DepthFrame, Intrinsics, depth_rms_m, pixel_rays
+from calibration.camera import DepthFrame, Intrinsics, camera_rays, depth_rms_m
 from calibration.floor import Plane, fit_floor
 from calibration.geometry import floor_frame, transform
 from calibration.model import Calibration
@@ -71,8 +71,7 @@ class Routine:
     def feed(self, frame: DepthFrame) -> Status:
         if self._intr is None:
             self._intr = frame.intrinsics
-            rx, ry = pixel_rays(frame.intrinsics)
-            self._rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1)
+            self._rays = camera_rays(frame.intrinsics)
         elif frame.intrinsics != self._intr:
             raise CalibrationError("The depth stream changed resolution during the routine: record it again "
                                    "without changing camera settings.")

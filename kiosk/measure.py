@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from calibration.camera import DepthFrame, depth_rms_m, pixel_rays
+from calibration.camera import DepthFrame, camera_rays, depth_rms_m
 from calibration.model import Calibration
 from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M, Zone, make_zone
 
@@ -111,8 +111,7 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
     d = depth[rows, cols]
     tol = np.float32(3.0 * depth_rms_m(reference_m, intr.fx, zone.baseline_m) + 0.02)
     d = despeckle(np.where(np.abs(d - reference_m) < SURFACE_SPAN_M, d, 0.0).astype(np.float32), tol, EDGE_NEIGHBOURS)
-    rx, ry = pixel_rays(intr, rows, cols)
-    rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1) @ zone.rotation.T
+    rays = camera_rays(intr, rows, cols) @ zone.rotation.T
     pts = zone.origin + d[..., None] * rays
     ok = ((d > 0) & (pts[..., 1] > band_m[0]) & (pts[..., 1] < band_m[1])
           & (np.abs(pts[..., 0] - feet_x_m) < BODY_HALF_WIDTH_M))

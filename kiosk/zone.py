@@ -9,7 +9,7 @@ from itertools import product
 
 import numpy as np
 
-from calibration.camera import Intrinsics, pixel_rays, project
+from calibration.camera import Intrinsics, camera_rays, project
 from calibration.geometry import transform
 from calibration.model import Calibration
 
@@ -54,10 +54,7 @@ def make_zone(cal: Calibration, stride: int = 2) -> Zone:
         u1, v1 = np.ceil(pix.max(axis=0)).astype(int) + 1
     rows = slice(int(np.clip(v0, 0, intr.height)), int(np.clip(v1, 0, intr.height)))
     cols = slice(int(np.clip(u0, 0, intr.width)), int(np.clip(u1, 0, intr.width)))
-    rx, ry = pixel_rays(intr, rows, cols)
-    rx, ry = rx[::stride, ::stride], ry[::stride, ::stride]
-    cam_rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1)
     rot = cal.studio_from_camera[:3, :3].astype(np.float32)
-    rays = cam_rays @ rot.T
+    rays = camera_rays(intr, rows, cols)[::stride, ::stride] @ rot.T
     return Zone(rows, cols, stride, np.ascontiguousarray(rays, dtype=np.float32),
                 cal.camera_position.astype(np.float32), intr, rot, cal.baseline_m)

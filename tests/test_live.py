@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from calibration.camera import DepthFrame, Intrinsics, pixel_rays
+from calibration.camera import DepthFrame, Intrinsics, camera_rays
 from calibration.model import Calibration
 from calibration.store import CalibrationFileError
 from kiosk.game.provider import VirtualClock
@@ -43,8 +43,7 @@ def stand_in_calibration(intr: Intrinsics = INTR) -> Calibration:
 
 def depth_image(cal: Calibration, person: bool) -> np.ndarray:
     """The floor, and (if `person`) a 1.7 m box with its back on the heel line, as camera z-depth in metres."""
-    rx, ry = pixel_rays(cal.intrinsics)
-    rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1) @ cal.studio_from_camera[:3, :3].T
+    rays = camera_rays(cal.intrinsics) @ cal.studio_from_camera[:3, :3].T
     origin = cal.camera_position
     with np.errstate(divide="ignore", invalid="ignore"):
         depth = np.where(rays[..., 1] < 0, -origin[1] / rays[..., 1], 0.0)

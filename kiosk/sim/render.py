@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import open3d as o3d
 
-from calibration.camera import STEREO_SUBPIXEL, Intrinsics, pixel_rays
+from calibration.camera import STEREO_SUBPIXEL, Intrinsics, camera_rays
 from calibration.geometry import transform
 from kiosk.sim.body import Mesh
 
@@ -29,8 +29,7 @@ class Renderer:
     def __init__(self, intrinsics: Intrinsics, camera_from_studio: np.ndarray, static: Mesh) -> None:
         self.intrinsics = intrinsics
         self.camera_from_studio = camera_from_studio
-        rx, ry = pixel_rays(intrinsics)
-        self._rays = np.stack([rx, ry, np.ones_like(rx)], axis=-1).astype(np.float32)
+        self._rays = camera_rays(intrinsics).astype(np.float32)
         self.static = self._cast([static], slice(None), slice(None))
 
     def _cast(self, meshes: list[Mesh], rows: slice, cols: slice) -> np.ndarray:
