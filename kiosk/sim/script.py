@@ -70,16 +70,21 @@ class Script:
 
     def walk(self, start: tuple[float, float], end: tuple[float, float]) -> "Script":
         """Walk in a straight line facing the way of travel."""
+        for pose in self._line(start, end, ease_ends=True):
+            self._emit(pose, False)
+        return self
+
+    def _line(self, start: tuple[float, float], end: tuple[float, float], ease_ends: bool) -> list[Pose]:
+        """Walking poses, one a frame, along a straight line (strides shortened near the ends if asked)."""
         a, b = np.array(start, float), np.array(end, float)
-        length = float(np.linalg.norm(b - a))
         heading = float(np.arctan2(b[0] - a[0], b[1] - a[1]))
-        n = self._frames(length / WALK_SPEED)
+        n = self._frames(float(np.linalg.norm(b - a)) / WALK_SPEED)
+        poses = []
         for k in range(n):
             s = (k + 1) / n
-            p = a + s * (b - a)
-            phase = 2 * np.pi * STEP_HZ * k / self.fps
-            self._emit(_walking(p, heading, phase, fade=min(1.0, 4 * min(s, 1 - s) + 0.2)), False)
-        return self
+            fade = min(1.0, 4 * min(s, 1 - s) + 0.2) if ease_ends else 1.0
+            poses.append(_walking(a + s * (b - a), heading, 2 * np.pi * STEP_HZ * k / self.fps, fade))
+        return poses
 
     def turn_to_mark(self, seconds: float = 0.8, exact: bool = False) -> "Script":
         """Turn on the spot to face the screen, heels landing on the tape (exactly, or as clients do)."""
@@ -198,17 +203,11 @@ class Script:
 
     def passer_by(self, start_frame: int, path: tuple[tuple[float, float], tuple[float, float]]) -> "Script":
         """Someone walking past in the background, from start_frame on (frames already written)."""
-        a, b = np.array(path[0], float), np.array(path[1], float)
-        heading = float(np.arctan2(b[0] - a[0], b[1] - a[1]))
-        n = self._frames(float(np.linalg.norm(b - a)) / WALK_SPEED)
-        for k in range(n):
-            i = start_frame - 1 + k
-            if i >= len(self.others):
-                break
-            phase = 2 * np.pi * STEP_HZ * k / self.fps
-            self.others[i].append(_walking(a + (k + 1) / n * (b - a), heading, phase, 1.0))
+        poses = self._line(*path, ease_ends=False)[: max(0, len(self.others) - start_frame + 1)]
+        for k, pose in enumerate(poses):
+            self.others[start_frame - 1 + k].append(pose)
         self.non_reps.append({"what": "someone walked past", "start_frame": start_frame,
-                              "end_frame": min(start_frame + n - 1, len(self.others))})
+                              "end_frame": start_frame + len(poses) - 1})
         return self
 
     # ---- truth --------------------------------------------------------------------------------------------
