@@ -24,11 +24,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from calibration.store import save  # noqa: E402
-from kiosk.measure import Measurer  # noqa: E402
+from kiosk.analyze import FrameMeasurer  # noqa: E402
 from kiosk.reps import RepCounter  # noqa: E402
 from kiosk.sensing import bare_decode_rate, open_recording  # noqa: E402
 from kiosk.sim import Placement, record, simulate  # noqa: E402
-from kiosk.smoothing import ANALYZE_LAG, HipSmoother  # noqa: E402
+from kiosk.smoothing import ANALYZE_LAG  # noqa: E402
 
 WALL_M = 4 * 0.0254
 PLACEMENTS = ("side-left", "behind", "oblique-behind-right")
@@ -44,14 +44,14 @@ def recording(folder: Path, name: str, scenario: str, placement: Placement, visi
 def per_frame_ms(path: Path, cal, chunk: int = 150) -> np.ndarray:
     """Time of the whole per-frame path on decoded frames: the recording is read `chunk` frames at a time and
     each chunk is timed after it is read, so the SDK's decoding thread never shares the core with the timing."""
-    measurer, smoother, counter = Measurer(cal), HipSmoother(ANALYZE_LAG), RepCounter(WALL_M)
+    measure, counter = FrameMeasurer(cal, ANALYZE_LAG), RepCounter(WALL_M)
     times: list[float] = []
     with open_recording(path) as source:
         frames = iter(source)
         while batch := list(itertools.islice(frames, chunk)):
             for frame in batch:
                 t0 = time.perf_counter()
-                m = smoother.push(measurer(frame))
+                m = measure(frame)
                 if m is not None:
                     counter.update(m)
                 times.append(time.perf_counter() - t0)

@@ -1,4 +1,5 @@
-"""Measure every frame of a recording and find the reps: the `analyze` contract of DESIGN.md."""
+"""Measure every frame of a recording and find the reps: the `analyze` contract of DESIGN.md. FrameMeasurer is
+how any depth stream is measured, here and in the live kiosk."""
 from __future__ import annotations
 
 from typing import Callable, Iterable
@@ -24,6 +25,27 @@ def check_fits(cal: Calibration, frame: DepthFrame) -> None:
                             "calibrate again with this camera.")
 
 
+class FrameMeasurer:
+    """Measures one source's frames, smoothed over ±lag frames (each is handed over `lag` frame periods late);
+    refuses, at the first frame, a calibration made for another camera."""
+
+    def __init__(self, cal: Calibration, lag: int) -> None:
+        self.cal = cal
+        self._measurer: Measurer | None = None
+        self._smoother = HipSmoother(lag)
+
+    def __call__(self, frame: DepthFrame) -> Measurement | None:
+        """The measurement of `lag` frames ago (None until there is one)."""
+        if self._measurer is None:
+            check_fits(self.cal, frame)
+            self._measurer = Measurer(self.cal)
+        return self._smoother.push(self._measurer(frame))
+
+    def flush(self) -> list[Measurement]:
+        """The measurements still held back when the source ends."""
+        return self._smoother.flush()
+
+
 def frame_record(m: Measurement) -> dict:
     return {"frame": m.frame, "t_ms": round(m.t_s * 1000.0, 3), "on_mark": m.on_mark,
             "hip_offset_m": None if m.hip_offset_m is None else round(m.hip_offset_m, 5)}
@@ -39,8 +61,7 @@ def analyze(frames: Iterable[DepthFrame], cal: Calibration, wall_m: float,
             on_frame: Callable[[Measurement], None] | None = None) -> dict:
     """Streams the frames once; keeps only the small per-frame records, never the depth. Hip offsets are
     smoothed over ±ANALYZE_LAG frames, centred, so the records stay aligned with their frames."""
-    measurer: Measurer | None = None
-    smoother = HipSmoother(ANALYZE_LAG)
+    measure = FrameMeasurer(cal, ANALYZE_LAG)
     counter = RepCounter(wall_m)
     out_frames: list[dict] = []
     reps: list[dict] = []
@@ -52,15 +73,11 @@ def analyze(frames: Iterable[DepthFrame], cal: Calibration, wall_m: float,
             reps.append(rep_record(event))
 
     for frame in frames:
-        if measurer is None:
-            check_fits(cal, frame)
-            measurer = Measurer(cal)
-        m = measurer(frame)
-        smoothed = smoother.push(m)
-        if smoothed is not None:
-            take(smoothed)
-        if on_frame is not None:
-            on_frame(m)
-    for m in smoother.flush():
+        m = measure(frame)
+        if m is not None:
+            take(m)
+            if on_frame is not None:
+                on_frame(m)
+    for m in measure.flush():
         take(m)
     return {"frames": out_frames, "reps": reps}

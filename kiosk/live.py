@@ -16,10 +16,10 @@ from typing import Callable, Iterator
 from calibration.camera import DepthFrame
 from calibration.model import Calibration
 from calibration.store import CalibrationFileError
-from kiosk.analyze import MismatchError, check_fits
+from kiosk.analyze import FrameMeasurer, MismatchError
 from kiosk.game.provider import Clock, Newest, RealClock
-from kiosk.measure import Measurement, Measurer
-from kiosk.smoothing import LIVE_LAG, HipSmoother
+from kiosk.measure import Measurement
+from kiosk.smoothing import LIVE_LAG
 from kiosk.sensing.source import DepthSource, SourceError, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -34,27 +34,6 @@ _FAILED = ("Measuring the depth failed unexpectedly: the kiosk is restarting the
 SourceFactory = Callable[[], DepthSource]
 CalibrationLoader = Callable[[], Calibration]
 Trace = Callable[[Measurement, float, float], None]    # (measurement, frame received, handed over) on the clock
-
-
-class FrameMeasurer:
-    """Measures one source's frames, smoothed over ±LIVE_LAG frames (each is handed over LIVE_LAG frame periods
-    late); refuses, at the first frame, a calibration made for another camera."""
-
-    def __init__(self, cal: Calibration) -> None:
-        self.cal = cal
-        self._measurer: Measurer | None = None
-        self._smoother = HipSmoother(LIVE_LAG)
-
-    def __call__(self, frame: DepthFrame) -> Measurement | None:
-        """The measurement of LIVE_LAG frames ago (None until there is one)."""
-        if self._measurer is None:
-            check_fits(self.cal, frame)
-            self._measurer = Measurer(self.cal)
-        return self._smoother.push(self._measurer(frame))
-
-    def flush(self) -> list[Measurement]:
-        """The measurements still held back when the source ends."""
-        return self._smoother.flush()
 
 
 class CaptureProvider:
@@ -115,7 +94,7 @@ class CaptureProvider:
         """Measure frames until the source fails or ends (or close()); returns the sentence to show then."""
         try:
             with self._open_source() as source:       # first: no camera is the first thing to fix
-                measure = FrameMeasurer(self._calibration())
+                measure = FrameMeasurer(self._calibration(), LIVE_LAG)
                 for frame in source:
                     received = self._clock.now()
                     m = measure(frame)
@@ -207,7 +186,7 @@ class SteppedReplay:
 
     def __init__(self, source: DepthSource, cal: Calibration, clock: Clock) -> None:
         self._frames = iter(source)
-        self._measure = FrameMeasurer(cal)
+        self._measure = FrameMeasurer(cal, LIVE_LAG)
         self._clock = clock
         self._start_s = clock.now()
         self._first_ms: float | None = None

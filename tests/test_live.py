@@ -16,7 +16,8 @@ from calibration.model import Calibration
 from calibration.store import CalibrationFileError
 from kiosk.game.provider import VirtualClock
 from kiosk.game.words import NO_CAMERA, status_words
-from kiosk.live import CaptureProvider, FrameMeasurer, Looped, SteppedReplay
+from kiosk.analyze import FrameMeasurer
+from kiosk.live import CaptureProvider, Looped, SteppedReplay
 from kiosk.sensing import SoftwareCamera, SourceError, SourceInfo, camera_process, open_recording
 from kiosk.smoothing import LIVE_LAG
 
@@ -78,7 +79,7 @@ def wait_for(condition, timeout_s: float = 10.0) -> None:
 
 
 def test_the_stand_in_is_measured_as_someone_on_the_mark(recording: Path) -> None:
-    measure = FrameMeasurer(stand_in_calibration())
+    measure = FrameMeasurer(stand_in_calibration(), LIVE_LAG)
     with open_recording(recording) as source:
         ms = [measure(f) for f in source]
     ms = ms[LIVE_LAG:] + measure.flush()          # the smoothing holds LIVE_LAG frames back
