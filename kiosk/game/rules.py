@@ -15,7 +15,7 @@ from kiosk.game import words
 from kiosk.game.guidance import Guidance, guidance
 from kiosk.game.settings import Settings
 from kiosk.measure import Measurement
-from kiosk.reps import FEET_MOVED, Cancelled, Rep, RepCounter
+from kiosk.reps import FEET_MOVED, Cancelled, Rep, RepCounter, touching
 from kiosk.units import inches_to_m
 
 STEP_S = 1 / 60
@@ -314,7 +314,7 @@ def _drill_frame(state: GameState, m: Measurement, now_s: float, fx: list[Effect
     result = counter.update(m)
     if not counter.in_rep:
         s.tapped = False
-    elif not s.tapped and m.hip_offset_m is not None and m.hip_offset_m >= state.wall_m:
+    elif not s.tapped and m.hip_offset_m is not None and touching(m.hip_offset_m, state.wall_m):
         s.tapped = True
         fx += [Sound("tap"), Flash(), Shake()]
     if isinstance(result, Rep):
