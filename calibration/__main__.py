@@ -11,7 +11,7 @@ from pathlib import Path
 
 from calibration.model import Calibration
 from calibration.routine import Routine, calibrate
-from calibration.store import save
+from calibration.store import cannot_write, save
 from calibration.validate import CalibrationError
 from kiosk.sensing.source import DepthSource
 
@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"calibration failed: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"calibration failed: cannot write {args.out} ({err.strerror}): choose a writable place.",
-              file=sys.stderr)
+        print(f"calibration failed: {cannot_write(args.out, err)}", file=sys.stderr)
         return 1
     print(f"calibrated: camera {cal.placement}, {cal.camera_distance_m:.2f} m from the mark, "
           f"{cal.camera_height_m:.2f} m high -> {args.out}")

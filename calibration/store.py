@@ -36,6 +36,11 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def cannot_write(path: Path, err: OSError) -> str:
+    """The one sentence for an output file that could not be written."""
+    return f"cannot write {path} ({err.strerror}): choose a writable place."
+
+
 def backup_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).name + ".bak")
 

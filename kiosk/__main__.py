@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from calibration.store import CalibrationFileError, load, write_atomic
+from calibration.store import CalibrationFileError, cannot_write, load, write_atomic
 from kiosk.analyze import MismatchError, analyze
 from kiosk.units import inches_to_m
 
@@ -41,8 +41,7 @@ def _analyze(args: argparse.Namespace) -> int:
         print(f"\nanalyze failed: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"\nanalyze failed: cannot write {args.out} ({err.strerror}): choose a writable place.",
-              file=sys.stderr)
+        print(f"\nanalyze failed: {cannot_write(args.out, err)}", file=sys.stderr)
         return 1
     if not args.quiet:
         print(f"\ranalyze: {len(result['frames'])} frames, {len(result['reps'])} reps -> {args.out}",
