@@ -6,7 +6,8 @@ from typing import Callable, Iterable
 
 from calibration.camera import DepthFrame
 from calibration.model import Calibration
-from kiosk.measure import Measurement, Measurer
+from kiosk.measure import Measurer
+from kiosk.measurement import Measurement
 from kiosk.reps import Rep, RepCounter
 from kiosk.smoothing import ANALYZE_LAG, HipSmoother
 
@@ -54,7 +55,8 @@ def frame_record(m: Measurement) -> dict:
 def rep_record(r: Rep) -> dict:
     return {"start_frame": r.start_frame, "peak_frame": r.peak_frame, "end_frame": r.end_frame,
             "peak_offset_m": round(r.peak_offset_m, 5), "tapped": r.tapped, "form": r.form,
-            "faults": list(r.faults)}
+            "faults": [str(f) for f in r.faults], "trunk_deg": None if r.trunk_deg is None else round(r.trunk_deg, 1),
+            "knee_deg": None if r.knee_deg is None else round(r.knee_deg, 1), "spine": r.spine}
 
 
 def analyze(frames: Iterable[DepthFrame], cal: Calibration, wall_m: float,

@@ -18,7 +18,7 @@ from calibration.model import Calibration
 from calibration.store import CalibrationFileError
 from kiosk.analyze import FrameMeasurer, MismatchError
 from kiosk.game.provider import Clock, Newest, RealClock
-from kiosk.measure import Measurement
+from kiosk.measurement import Measurement
 from kiosk.smoothing import LIVE_LAG
 from kiosk.sensing.source import DepthSource, SourceError, SourceInfo
 

@@ -6,12 +6,13 @@ patch of surface, never from one pixel.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from calibration.camera import DepthFrame, camera_rays, depth_rms_m
 from calibration.model import Calibration
+from kiosk.measurement import Measurement
 from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M, Zone, make_zone
 
 FLOOR_CLEARANCE_M = 0.03     # points lower than this are floor
@@ -36,21 +37,6 @@ EDGE_NEIGHBOURS = 3          # silhouette pixels keep fewer consistent neighbour
 PROFILE_POINTS = 600
 FACE_ON = 0.5                # rays this much along +z see the rear of the hips face-on (camera within 60° of behind)
 HEEL_PERCENTILE = 20         # of foot points along z: steady under noise; used relative to the heel line only
-
-
-@dataclass(frozen=True)
-class Measurement:
-    frame: int
-    t_s: float
-    present: bool                    # someone in the zone around the mark
-    on_mark: bool                    # standing with their heels on the heel line
-    feet_x_m: float | None = None    # lateral position of the feet (for guidance onto the mark)
-    heel_z_m: float | None = None    # back of the feet relative to the heel line, + = in front
-    top_m: float | None = None       # highest point of the body now
-    hip_offset_m: float | None = None
-    hip_height_m: float | None = None
-    profile: np.ndarray | None = field(default=None, repr=False, compare=False)
-    # ^ body points seen from the side: N x 2 (z, y) in the studio frame, for drawing the silhouette
 
 
 def smooth_depth(depth: np.ndarray, tolerance: np.ndarray, radius: int) -> np.ndarray:
@@ -191,24 +177,25 @@ class Measurer:
         area = np.square(depth_s * zone.pixel_size_per_m)
         if area[body].sum() < MIN_BODY_AREA_M2:
             self._stature = 0.0
-            return Measurement(frame.frame_number, t_s, present=False, on_mark=False)
+            return Measurement(frame=frame.frame_number, t_s=t_s)
         bx, by, bz = x[body], y[body], z[body]
         top = float(np.percentile(by, 99.5))
         feet = by < FOOT_TOP_M
         if area[body][feet].sum() < MIN_FEET_AREA_M2:
-            return Measurement(frame.frame_number, t_s, present=True, on_mark=False, top_m=top)
+            return Measurement(frame=frame.frame_number, t_s=t_s, present=True, top_m=top)
         feet_x = float(np.mean(bx[feet]))           # both feet: the median jumps between them
         heel_z = float(np.percentile(bz[feet], HEEL_PERCENTILE))
         on_mark = (abs(heel_z) <= MARK_TOLERANCE_Z_M and abs(feet_x) <= MARK_TOLERANCE_X_M
                    and top >= MIN_STANDING_TOP_M)
+        seen = dict(frame=frame.frame_number, t_s=t_s, present=True, feet_x_m=feet_x, heel_z_m=heel_z, top_m=top)
         if not on_mark:
-            return Measurement(frame.frame_number, t_s, True, False, feet_x, heel_z, top)
+            return Measurement(**seen)
         self._stature = max(self._stature, top)
         band_m = (HIP_BAND[0] * self._stature, HIP_BAND[1] * self._stature)
         band = body & (y > band_m[0]) & (y < band_m[1]) & (np.abs(x - feet_x) < BODY_HALF_WIDTH_M)
         profile = _profile(bz, by)
         if band.sum() < 10:
-            return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top, profile=profile)
+            return Measurement(**seen, on_mark=True, profile=profile)
         rows, cols = np.nonzero(band)
         bandz = z[rows, cols]
         k = int(np.argsort(bandz)[int(0.01 * (len(bandz) - 1))])       # the rear, robust to a stray sample
@@ -218,9 +205,9 @@ class Measurer:
         if rear is not None and rear.at_border:         # the seed was off the rear: look again around it
             rear = rear_surface(frame.depth_m, zone, rear.pixel, reference, feet_x, band_m) or rear
         if rear is None:
-            return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top, profile=profile)
-        return Measurement(frame.frame_number, t_s, True, True, feet_x, heel_z, top, rear.offset_m, rear.height_m,
-                           profile)
+            return Measurement(**seen, on_mark=True, profile=profile)
+        return Measurement(**seen, on_mark=True, hip_offset_m=rear.offset_m, hip_height_m=rear.height_m,
+                           profile=profile)
 
 
 def _profile(z: np.ndarray, y: np.ndarray) -> np.ndarray:

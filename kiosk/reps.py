@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kiosk.measure import Measurement
+from kiosk.form import Fault
+from kiosk.measurement import Measurement
 
 SETTLE_S = 0.5             # standing still this long on the mark arms the machine
 RESETTLE_S = 1.0           # ...and this long moves "standing" once armed
@@ -32,12 +33,9 @@ TAP_TOLERANCE_M = 0.0      # the hips must reach the wall itself
 SQUAT_DROP_M = 0.10        # hips dropping this much...
 SQUAT_DROP_RATIO = 0.6     # ...and by this share of their travel back is a squat, not a hinge
 
-FAULT_SQUAT = "squat: push your hips back, not down"
-FAULT_SHORT = "did not reach the wall"
-FAULT_STAYED_DOWN = "stayed down: snap back up to standing"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Rep:
     start_frame: int
     peak_frame: int
@@ -50,7 +48,10 @@ class Rep:
     hip_drop_m: float
     tapped: bool
     form: str                      # "hinge" | "squat"
-    faults: tuple[str, ...]
+    faults: tuple[Fault, ...]
+    trunk_deg: float | None = None  # body angles at the peak (see kiosk.measurement)
+    knee_deg: float | None = None
+    spine: str = "neutral"         # "neutral" | "rounded"
     path: tuple[tuple[float, float], ...] = field(default=(), repr=False)   # (hip offset, hip height) per frame
     left_bottom_s: float = 0.0     # when the hips started back up
 
@@ -73,7 +74,7 @@ class Cancelled:
     """An attempt that stopped being a rep (feet moved, stepped off); the game may want to coach it."""
 
     frame: int
-    reason: str
+    reason: Fault
 
 
 def _drifting(times: np.ndarray, offsets: np.ndarray) -> bool:
@@ -95,10 +96,6 @@ def _spread(values) -> float:
 def touching(hip_offset_m: float, wall_m: float) -> bool:
     """The hips are at the wall: the one rule for the live "touch" and a rep's `tapped`."""
     return hip_offset_m >= wall_m - TAP_TOLERANCE_M
-
-
-FEET_MOVED = "feet moved: keep your heels on the mark"
-LEFT_MARK = "stepped off the mark"
 
 
 class RepCounter:
@@ -136,7 +133,7 @@ class RepCounter:
                 return None        # a frame or two without a measurement (noise at the heels): not leaving yet
             was_in_rep = bool(self._rep)
             self.reset()
-            return Cancelled(m.frame, LEFT_MARK) if was_in_rep else None
+            return Cancelled(m.frame, Fault.LEFT_MARK) if was_in_rep else None
         self._last_on_s = m.t_s
         if m.top_m is not None:
             self._tallest_m = max(self._tallest_m, m.top_m)
@@ -149,7 +146,7 @@ class RepCounter:
         if len(self._heels) == self._heels.maxlen and abs(np.median(self._heels) - standing_heel) > FEET_MOVED_M:
             was_in_rep = bool(self._rep)
             self.reset(visitor_left=False)
-            return Cancelled(m.frame, FEET_MOVED) if was_in_rep else None
+            return Cancelled(m.frame, Fault.FEET_MOVED) if was_in_rep else None
         behind = m.hip_offset_m - standing_offset
         if not self._rep:
             if behind > LEAVE_STANDING_M:
@@ -223,11 +220,12 @@ class RepCounter:
         bottom = [f.t_s for f, s in zip(frames, smooth) if s >= peak_offset - near_peak]
         faults = []
         if form == "squat":
-            faults.append(FAULT_SQUAT)
+            faults.append(Fault.SQUAT)
         if not tapped:
-            faults.append(FAULT_SHORT)
+            faults.append(Fault.SHORT)
         if bottom[-1] - bottom[0] > MAX_HOLD_S:
-            faults.append(FAULT_STAYED_DOWN)
-        return Rep(frames[0].frame, peak.frame, end.frame, frames[0].t_s, peak.t_s, end.t_s,
-                   standing_offset, peak_offset, drop, tapped, form, tuple(faults),
-                   tuple((f.hip_offset_m, f.hip_height_m) for f in frames), bottom[-1])
+            faults.append(Fault.STAYED_DOWN)
+        return Rep(start_frame=frames[0].frame, peak_frame=peak.frame, end_frame=end.frame, start_s=frames[0].t_s,
+                   peak_s=peak.t_s, end_s=end.t_s, standing_offset_m=standing_offset, peak_offset_m=peak_offset,
+                   hip_drop_m=drop, tapped=tapped, form=form, faults=tuple(faults),
+                   path=tuple((f.hip_offset_m, f.hip_height_m) for f in frames), left_bottom_s=bottom[-1])

@@ -11,7 +11,7 @@ from collections import deque
 
 import numpy as np
 
-from kiosk.measure import Measurement
+from kiosk.measurement import Measurement
 
 ANALYZE_LAG = 5          # 11-frame window: ±167 ms at 30 fps (a rep lasts 1-3 s)
 LIVE_LAG = 0             # the kiosk: no smoothing lag (motion-to-screen within 50 ms); the rep machine copes

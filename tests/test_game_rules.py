@@ -9,8 +9,8 @@ from kiosk.game.rules import (Celebrate, CameraStatus, Reset, Say, Scene, Sound,
 from kiosk.game.settings import Settings, SettingsError, load, save
 from kiosk.game.visit import Visit, full_visit
 from kiosk.game import words
-from kiosk.measure import Measurement
-from kiosk.reps import FAULT_SHORT, FAULT_SQUAT, FAULT_STAYED_DOWN
+from kiosk.measurement import Measurement
+from kiosk.form import Fault
 from kiosk.units import inches_to_m
 
 SMALL = Settings(max_wall_in=5, reps_per_level=3)
@@ -51,7 +51,7 @@ def test_a_scripted_visit_meets_every_scene_and_every_level():
     assert [t for t in titles if t.startswith("Level")] == ["Level 2!", "Level 3!"]
     assert words.TOP_LEVEL in titles and words.NEW_BEST in titles
     said = [s.text for s in effects(log, Say)]
-    for fault in (FAULT_SQUAT, FAULT_SHORT, FAULT_STAYED_DOWN):
+    for fault in (Fault.SQUAT, Fault.SHORT, Fault.STAYED_DOWN):
         assert words.CUES[fault].spoken in said
     assert words.SNAP.spoken in said
     assert "Level up. Wall at 4 inches." in said and "Level up. Wall at 5 inches." in said
@@ -132,7 +132,7 @@ def test_levels_and_words_follow_the_units_setting():
 
 
 def _m(x, z, on_mark=False):
-    return Measurement(1, 0.0, True, on_mark, x, z, 1.7)
+    return Measurement(frame=1, t_s=0.0, present=True, on_mark=on_mark, feet_x_m=x, heel_z_m=z, top_m=1.7)
 
 
 @pytest.mark.parametrize("x, z, expected", [
@@ -148,7 +148,7 @@ def test_guidance_words(x, z, expected):
 
 
 def test_guidance_without_feet_and_on_the_mark():
-    assert guidance(Measurement(1, 0.0, True, False, top_m=1.7)).words == ("Step onto the mark",)
+    assert guidance(Measurement(frame=1, t_s=0.0, present=True, top_m=1.7)).words == ("Step onto the mark",)
     assert guidance(_m(0.0, 0.0, on_mark=True)).words == ("Hold still",)
 
 

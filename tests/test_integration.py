@@ -70,8 +70,11 @@ def test_analyze_follows_the_contract(session: dict) -> None:
         assert set(f) == {"frame", "t_ms", "on_mark", "hip_offset_m"}
         assert f["on_mark"] or f["hip_offset_m"] is None
     for r in result["reps"]:
-        assert set(r) == {"start_frame", "peak_frame", "end_frame", "peak_offset_m", "tapped", "form", "faults"}
+        assert set(r) == {"start_frame", "peak_frame", "end_frame", "peak_offset_m", "tapped", "form", "faults",
+                          "trunk_deg", "knee_deg", "spine"}
         assert r["start_frame"] <= r["peak_frame"] <= r["end_frame"] and r["form"] in ("hinge", "squat")
+        assert isinstance(r["trunk_deg"], float) and r["spine"] in ("neutral", "rounded")
+        assert r["knee_deg"] is None or isinstance(r["knee_deg"], float)
 
 
 def test_hip_offset_and_reps_match_the_truth(session: dict) -> None:

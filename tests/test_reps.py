@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from kiosk.measure import Measurement
-from kiosk.reps import (FAULT_SHORT, FAULT_SQUAT, FAULT_STAYED_DOWN, FEET_MOVED, LEFT_MARK, Cancelled, Rep,
-                        RepCounter)
+from kiosk.measurement import Measurement
+from kiosk.form import Fault
+from kiosk.reps import Cancelled, Rep, RepCounter
 
 FPS = 30.0
 STAND_OFFSET = 0.03
@@ -33,8 +33,8 @@ def run(script, wall=0.0762, noise=0.0, seed=0, on_mark=None):
     events = []
     for i, (off, h, heel) in enumerate(script):
         on = True if on_mark is None else on_mark(i)
-        m = Measurement(i + 1, i / FPS, True, on, 0.0, heel, 1.7,
-                        off + rng.normal(0, noise) if on else None, h if on else None)
+        m = Measurement(frame=i + 1, t_s=i / FPS, present=True, on_mark=on, feet_x_m=0.0, heel_z_m=heel, top_m=1.7,
+                        hip_offset_m=off + rng.normal(0, noise) if on else None, hip_height_m=h if on else None)
         e = counter.update(m)
         if e is not None:
             events.append(e)
@@ -58,12 +58,12 @@ def test_a_good_hinge_taps_the_wall():
 
 def test_a_hinge_short_of_the_wall_is_a_rep_without_a_tap():
     [rep] = reps(run(stand(1) + movement(0.05, 0.01) + stand(1), wall=0.15))
-    assert not rep.tapped and FAULT_SHORT in rep.faults and not rep.good
+    assert not rep.tapped and Fault.SHORT in rep.faults and not rep.good
 
 
 def test_a_squat_is_told_apart():
     [rep] = reps(run(stand(1) + movement(0.15, 0.30) + stand(1), wall=0.10))
-    assert rep.form == "squat" and FAULT_SQUAT in rep.faults
+    assert rep.form == "squat" and Fault.SQUAT in rep.faults
 
 
 def test_sway_is_not_a_rep():
@@ -72,7 +72,7 @@ def test_sway_is_not_a_rep():
 
 def test_staying_down_is_a_fault():
     [rep] = reps(run(stand(1) + movement(0.15, 0.04, hold_s=2.5) + stand(1), wall=0.1))
-    assert FAULT_STAYED_DOWN in rep.faults and rep.tapped
+    assert Fault.STAYED_DOWN in rep.faults and rep.tapped
 
 
 def test_a_fast_return_is_a_snap():
@@ -84,14 +84,14 @@ def test_a_fast_return_is_a_snap():
 def test_shifting_feet_cancels_and_is_not_a_rep():
     events = run(stand(1) + movement(0.10, 0.0, heel_shift=-0.10) + stand(1))
     assert reps(events) == []
-    assert any(isinstance(e, Cancelled) and e.reason == FEET_MOVED for e in events)
+    assert any(isinstance(e, Cancelled) and e.reason is Fault.FEET_MOVED for e in events)
 
 
 def test_stepping_off_mid_rep_is_not_a_rep():
     script = stand(1) + movement(0.15, 0.04) + stand(1)
     events = run(script, on_mark=lambda i: i < 30 + 25)
     assert reps(events) == []
-    assert any(isinstance(e, Cancelled) and e.reason == LEFT_MARK for e in events)
+    assert any(isinstance(e, Cancelled) and e.reason is Fault.LEFT_MARK for e in events)
 
 
 def test_nothing_counts_before_the_client_has_stood_still():
@@ -114,8 +114,9 @@ def test_a_short_gap_in_measurement_does_not_break_a_rep():
     found = []
     for i, (off, h, heel) in enumerate(script):
         missing = 50 <= i < 55
-        e = counter.update(Measurement(i + 1, i / FPS, True, True, 0.0, heel, 1.7,
-                                       None if missing else off, None if missing else h))
+        e = counter.update(Measurement(frame=i + 1, t_s=i / FPS, present=True, on_mark=True, feet_x_m=0.0,
+                                       heel_z_m=heel, top_m=1.7, hip_offset_m=None if missing else off,
+                                       hip_height_m=None if missing else h))
         if isinstance(e, Rep):
             found.append(e)
     assert len(found) == 1
@@ -123,7 +124,7 @@ def test_a_short_gap_in_measurement_does_not_break_a_rep():
 
 def test_blank_input_gives_nothing():
     counter = RepCounter(0.1)
-    assert all(counter.update(Measurement(i, i / FPS, False, False)) is None for i in range(100))
+    assert all(counter.update(Measurement(frame=i, t_s=i / FPS)) is None for i in range(100))
 
 
 def test_a_slow_shallow_hinge_still_counts():

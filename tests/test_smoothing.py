@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.measure import Measurement
+from kiosk.measurement import Measurement
 from kiosk.smoothing import ANALYZE_LAG, LIVE_LAG, HipSmoother
 
 FPS = 30.0
@@ -12,7 +12,7 @@ FPS = 30.0
 
 def stream(offsets, on_mark=None) -> list[Measurement]:
     marks = on_mark or [True] * len(offsets)
-    return [Measurement(k + 1, k / FPS, True, on, hip_offset_m=None if o is None else float(o),
+    return [Measurement(frame=k + 1, t_s=k / FPS, present=True, on_mark=on, hip_offset_m=None if o is None else float(o),
                         hip_height_m=None if o is None else 0.9) for k, (o, on) in enumerate(zip(offsets, marks))]
 
 

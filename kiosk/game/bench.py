@@ -28,7 +28,7 @@ import numpy as np
 from kiosk.game.app import App
 from kiosk.game.settings import Settings
 from kiosk.live import CaptureProvider
-from kiosk.measure import Measurement
+from kiosk.measurement import Measurement
 
 START_S = 60.0        # the child process, the SDK and the first frame get this long
 ENVELOPE_S = 1.0      # frame timestamps are mapped to the clock by the earliest arrival within this window

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Protocol, Sequence
 
-from kiosk.measure import Measurement
+from kiosk.measurement import Measurement
 
 
 class Clock(Protocol):

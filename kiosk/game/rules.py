@@ -14,8 +14,9 @@ from enum import StrEnum
 from kiosk.game import words
 from kiosk.game.guidance import Guidance, guidance
 from kiosk.game.settings import Settings
-from kiosk.measure import Measurement
-from kiosk.reps import FEET_MOVED, Cancelled, Rep, RepCounter, touching
+from kiosk.measurement import Measurement
+from kiosk.form import Fault
+from kiosk.reps import Cancelled, Rep, RepCounter, touching
 from kiosk.units import inches_to_m
 
 STEP_S = 1 / 60
@@ -319,8 +320,8 @@ def _drill_frame(state: GameState, m: Measurement, now_s: float, fx: list[Effect
         fx += [Sound("tap"), Flash(), Shake()]
     if isinstance(result, Rep):
         _score(state, result, now_s, fx)
-    elif isinstance(result, Cancelled) and result.reason == FEET_MOVED:
-        _cue(state, words.CUES[FEET_MOVED], now_s, fx)
+    elif isinstance(result, Cancelled) and result.reason is Fault.FEET_MOVED:
+        _cue(state, words.CUES[Fault.FEET_MOVED], now_s, fx)
 
 
 def _score(state: GameState, rep: Rep, now_s: float, fx: list[Effect]) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 
 from kiosk.game import figure
 from kiosk.game.settings import Settings
-from kiosk.measure import Measurement
+from kiosk.measurement import Measurement
 from kiosk.units import inches_to_m
 
 FPS = 30.0
@@ -34,7 +34,7 @@ class Visit:
         offset, drop = hip if hip else (figure.STANDING_OFFSET_M, 0.0)
         body = figure.joints(offset, drop) if present else None
         self.measurements.append(Measurement(
-            i + 1, i / self.fps, present, on_mark, x, z,
+            frame=i + 1, t_s=i / self.fps, present=present, on_mark=on_mark, feet_x_m=x, heel_z_m=z,
             top_m=float(body["head"][1] + 0.1) if body else None,
             hip_offset_m=offset if on_mark else None,
             hip_height_m=float(body["hip"][1]) if on_mark else None,

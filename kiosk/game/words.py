@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.reps import FAULT_SHORT, FAULT_SQUAT, FAULT_STAYED_DOWN, FEET_MOVED
+from kiosk.form import Fault
 from kiosk.units import format_length
 
 
@@ -15,10 +15,10 @@ class Cue:
 
 # one cue per fault, most important first (a squat matters more than a short reach)
 CUES = {
-    FAULT_SQUAT: Cue("Hips back, not down. Soft knees.", "Hips back. Soft knees."),
-    FAULT_STAYED_DOWN: Cue("Snap back up to standing", "Snap up tall"),
-    FAULT_SHORT: Cue("Push your hips back to the wall", "Further back"),
-    FEET_MOVED: Cue("Keep your heels on the mark", "Heels on the mark"),
+    Fault.SQUAT: Cue("Hips back, not down. Soft knees.", "Hips back. Soft knees."),
+    Fault.STAYED_DOWN: Cue("Snap back up to standing", "Snap up tall"),
+    Fault.SHORT: Cue("Push your hips back to the wall", "Further back"),
+    Fault.FEET_MOVED: Cue("Keep your heels on the mark", "Heels on the mark"),
 }
 GOOD = "Good rep!"
 SNAP = Cue("Snap! Great return", "Snap!")
