@@ -16,7 +16,7 @@ from calibration.camera import DepthFrame, Intrinsics, camera_rays, depth_rms_m
 from calibration.floor import Plane, fit_floor
 from calibration.geometry import floor_frame, transform
 from calibration.model import Calibration
-from calibration.validate import CalibrationError, check_body_depth, check_placement
+from calibration.validate import CalibrationError, DepthQuality, check_body_depth, check_placement, client_outline
 
 EMPTY_FRAMES = 15            # the clear area at the start of the routine
 STILL_S = 2.0                # standing still on the mark this long gives the heel line
@@ -30,6 +30,7 @@ BACK_HOME_M = 0.03
 HEAD_FORWARD_M = 0.06        # the head must have moved this far before a frame can tell front from back
 SAMPLE = 4                   # every 4th pixel is plenty to find a person and a direction
 HIP_BAND = (0.35, 0.6)       # fraction of stature where the hips are in a hinge
+STANDING_HIPS = (0.40, 0.60)  # ...and standing: pelvis and buttocks around the hip joints (0.53 of stature)
 FOOT_BAND_M = (0.015, 0.10)
 P99_SIGMAS = 2.33            # how far past the mean the 99th percentile of normal noise lies
 FEET_REACH_M = 0.45          # feet lie this close to the standing person's centre on the floor plan
@@ -66,6 +67,7 @@ class Routine:
         self._best_dir: float | None = None
         self._stand_top = np.zeros(2)
         self._result: Calibration | None = None
+        self.depth_quality: DepthQuality | None = None   # judged at the end of the still step
 
     # ---- feeding -------------------------------------------------------------------------------------------
     def feed(self, frame: DepthFrame) -> Status:
@@ -123,15 +125,22 @@ class Routine:
 
     # ---- step 2: still on the mark ---------------------------------------------------------------------------
     def _person(self, depth: np.ndarray, sample: int) -> np.ndarray:
-        """Floor-frame points (N x 3) of the one person in view: closer than the empty scene, standing on the
-        floor within reach, and clustered on the floor plan (noise on far walls and passers-by drop out)."""
+        """Floor-frame points (N x 3) of the one person in view."""
+        return self._person_pixels(depth, sample)[1]
+
+    def _person_pixels(self, depth: np.ndarray, sample: int) -> tuple[np.ndarray, np.ndarray]:
+        """The one person in view, as a mask of the subsampled image and as floor-frame points (N x 3): closer
+        than the empty scene, standing on the floor within reach, and clustered on the floor plan (noise on far
+        walls and passers-by drop out)."""
         d = depth[::sample, ::sample]
         bg = self._background[::sample, ::sample]
         margin = 3.0 * depth_rms_m(bg, self._intr.fx, self.baseline_m) + 0.06
         fg = (d > 0) & (d < MAX_RANGE_M) & ((bg == 0) | (d < bg - margin))
         pts = transform(self._cam_to_floor, d[fg][:, None] * self._rays[::sample, ::sample][fg])
-        pts = pts[(pts[:, 1] > 0.03) & (pts[:, 1] < 2.4)]
-        return _main_cluster(pts)
+        keep = (pts[:, 1] > 0.03) & (pts[:, 1] < 2.4)
+        keep[keep] = _main_cluster(pts[keep])
+        fg[fg] = keep
+        return fg, pts[keep]
 
     def _area(self, pts: np.ndarray, sample: int) -> float:
         dist = np.linalg.norm(pts - self._cam_to_floor[:3, 3], axis=1)
@@ -156,12 +165,28 @@ class Routine:
             self._window.clear()
             self._stand = _temporal_median(stack)
             self._stand_frames = len(stack)
-            stand_pts = self._person(self._stand, 2)
-            self._stature = float(np.percentile(stand_pts[:, 1], 99.5))
-            check_body_depth(stand_pts, self._stature, self._area(stand_pts, 2))
+            person, stand_pts = self._person_pixels(self._stand, 2)
+            self._stature = float(np.percentile(stand_pts[:, 1], 99.5)) if len(stand_pts) else 0.0
+            self.depth_quality = self._depth_quality(stack, person)
+            check_body_depth(self._stature, self.depth_quality)
             self._stand_band = _band(stand_pts, self._stature)
             self._stand_top = _top_centre(stand_pts)
             self.status = Status("hinge", "Now one slow hip hinge, and back to standing.", 0.0)
+
+    def _depth_quality(self, stack: np.ndarray, person: np.ndarray) -> DepthQuality:
+        """Share of the client's outline (found in the median of the still frames) with depth in each still
+        frame, as measurement will see it: over the whole body, and over the hips (0 when nobody is there)."""
+        d = self._stand[::2, ::2]
+        outline = client_outline(person, d > 0)
+        if not outline.any():
+            return DepthQuality(0.0, 0.0)
+        # a hole has no depth of its own: placed at the body's median depth, its height is off by a few cm at most
+        z = np.where(person, d, np.median(d[person]))[outline]
+        height = transform(self._cam_to_floor, z[:, None] * self._rays[::2, ::2][outline])[:, 1]
+        lo, hi = STANDING_HIPS
+        hips = (height > lo * self._stature) & (height < hi * self._stature)
+        seen = stack[:, ::2, ::2][:, outline] > 0
+        return DepthQuality(float(seen.mean()), float(seen[:, hips].mean()) if hips.any() else 0.0)
 
     def _is_still(self) -> bool:
         centres = np.array([w[1] for w in self._window])
@@ -251,9 +276,9 @@ def _top_centre(pts: np.ndarray) -> np.ndarray:
 
 
 def _main_cluster(pts: np.ndarray) -> np.ndarray:
-    """Points within a person's reach of the densest spot on the floor plan."""
+    """Which points lie within a person's reach of the densest spot on the floor plan (a mask)."""
     if len(pts) < 20:
-        return pts
+        return np.ones(len(pts), dtype=bool)
     xz = pts[:, [0, 2]]
     lo = xz.min(axis=0)
     cells = np.floor((xz - lo) / CLUSTER_CELL_M).astype(int)
@@ -264,7 +289,7 @@ def _main_cluster(pts: np.ndarray) -> np.ndarray:
     centre = lo + (np.array([i, j]) - 0.5) * CLUSTER_CELL_M
     near = np.hypot(*(xz - centre).T) < PERSON_REACH_M
     centre = np.median(xz[near], axis=0)
-    return pts[np.hypot(*(xz - centre).T) < PERSON_REACH_M]
+    return np.hypot(*(xz - centre).T) < PERSON_REACH_M
 
 
 def _temporal_median(stack: np.ndarray) -> np.ndarray:

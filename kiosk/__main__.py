@@ -51,7 +51,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     from kiosk.sensing import SourceError
-    from kiosk.sim import Placement, record, simulate
+    from kiosk.sim import Placement, named_body, record, simulate
+    from kiosk.sim.scenarios import session_wall_m
 
     kind, _, scenario = args.source.partition(":")
     if kind != "sim" or not scenario:
@@ -60,7 +61,9 @@ def _record(args: argparse.Namespace) -> int:
         return 1
     try:
         placement = Placement(args.placement, args.distance, args.height, camera=args.camera)
-        sim = simulate(scenario, placement, args.stature, args.seed, inches_to_m(args.wall_in))
+        body = named_body(args.build, args.stature)
+        wall_m = session_wall_m(body) if args.wall_in is None else inches_to_m(args.wall_in)
+        sim = simulate(scenario, placement, body, args.seed, wall_m)
     except ValueError as err:
         print(f"record failed: {err}.", file=sys.stderr)
         return 1
@@ -101,8 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--height", type=float, default=1.2, help="camera height, metres")
     rec.add_argument("--camera", default="d435", help="d435 or d455")
     rec.add_argument("--stature", type=float, default=1.75, help="client height, metres")
+    rec.add_argument("--build", default="average", help="average, slim, broad, belly, glutes, long-torso, long-legs, "
+                     "loose-shirt, ponytail")
     rec.add_argument("--seed", type=int, default=0)
-    rec.add_argument("--wall-in", type=float, default=4.0, help="wall the scripted reps aim around, inches")
+    rec.add_argument("--wall-in", type=float, help="wall the scripted reps aim around, inches (default: one this "
+                     "client taps with room to spare)")
     rec.add_argument("--realtime", action="store_true", help="push at the true frame rate (real-time replay)")
     rec.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)

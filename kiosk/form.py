@@ -1,7 +1,8 @@
 """Form at the bottom of a rep, from the body's angles: hinge or squat, a flat or rounded back, and what to fix.
 
 Pure: plain numbers in, plain data out. The words are the client's own (they are shown and written as they
-are); `kiosk.game.words` maps each fault to what is said aloud.
+are); `kiosk.game.words` maps each fault to what is said aloud. Why each threshold is where it is:
+docs/form.md.
 """
 from __future__ import annotations
 
@@ -12,13 +13,27 @@ from enum import StrEnum
 class Fault(StrEnum):
     """What went wrong in a rep or an attempt, most important first."""
 
+    ROUNDED_BACK = "rounded back: keep your back flat"
     SQUAT = "squat: push your hips back, not down"
     KNEES_FORWARD = "knees forward: push your hips back"
-    ROUNDED_BACK = "rounded back: keep your back flat"
     SHORT = "did not reach the wall"
     STAYED_DOWN = "stayed down: snap back up to standing"
     FEET_MOVED = "feet moved: keep your heels on the mark"
     LEFT_MARK = "stepped off the mark"
+
+
+# A hinge sends the hips back by leaning the trunk, a squat by bending the knees with the trunk fairly upright.
+# For the same joint angles the hips of a taller client travel further, so lean is counted per 1 % of stature
+# the hips travel. Over clients 1.45-2.05 m of every build we model (a loose shirt's hem adds a little travel
+# without lean in shallow reps): 6.5-8.8 degrees in a soft-kneed hinge, 5.9-7.9 stiff-legged, 5.2-7.0 with the
+# knees pushed forward; 1.9-3.5 in squats from a quarter squat to a deep one. The line sits at their geometric
+# middle, 4.3: every hinge style is 1.2 times above it, every squat 1.2 times below.
+LEAN_PER_STATURE_PCT = 4.3
+# Soft knees bend about 0.45 degrees for each degree of trunk lean; knees pushed forward bend about as much as
+# the trunk leans (and a squat far more). Only a knee bend that is also clearly visible counts.
+KNEES_FORWARD_RATIO = 0.75
+KNEES_FORWARD_MIN_DEG = 15.0
+ROUNDED_BACK_DEG = 20.0       # back flexion from pelvis to shoulders from this on is a rounded back
 
 
 @dataclass(frozen=True)
@@ -28,4 +43,15 @@ class Form:
     faults: tuple[Fault, ...]
 
 
-ROUNDED_BACK_DEG = 12.0       # back flexion from pelvis to shoulders above this is a rounded back
+def judge(travel_m: float, stature_m: float, lean_deg: float, knee_deg: float | None,
+          back_flexion_deg: float | None) -> Form:
+    """Form of a rep from how far the hips travelled back (for a client this tall), how much the trunk leaned for
+    it (at the bottom, from standing), the knee bend where the view shows it, and the back's flexion at the
+    bottom."""
+    squat = lean_deg < LEAN_PER_STATURE_PCT * 100.0 * travel_m / stature_m
+    rounded = back_flexion_deg is not None and back_flexion_deg >= ROUNDED_BACK_DEG
+    knees = (not squat and knee_deg is not None and knee_deg >= KNEES_FORWARD_MIN_DEG
+             and knee_deg >= KNEES_FORWARD_RATIO * lean_deg)
+    faults = tuple(f for f, on in ((Fault.ROUNDED_BACK, rounded), (Fault.SQUAT, squat),
+                                   (Fault.KNEES_FORWARD, knees)) if on)
+    return Form("squat" if squat else "hinge", "rounded" if rounded else "neutral", faults)

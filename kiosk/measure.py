@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from calibration.camera import DepthFrame, camera_rays, depth_rms_m
+from calibration.geometry import azimuth_deg
 from calibration.model import Calibration
+from kiosk.body_angles import View, body_angles
 from kiosk.measurement import Measurement
 from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M, Zone, make_zone
 
@@ -31,12 +33,16 @@ REAR_RADIUS_PX = 14          # surface patch fitted around the rear of the hips:
 #                              balancing stereo noise (grows with z²) against a quadric's fit to a rounded rear
 SURFACE_SPAN_M = 0.3         # depth range of that patch around the rough apex
 MIN_FIT_PIXELS = 12
+APEX_SIGMA_M = 0.035         # seen from behind, the rear's depth is read from a quadric weighted this wide
 EDGE_PIXELS = 3              # seen from the side, the rear is the mean of this many rearmost edge pixels
 BORDER_PX = 2                # a rear this close to the patch border may lie beyond it: look again there
 EDGE_NEIGHBOURS = 3          # silhouette pixels keep fewer consistent neighbours (depth is steep at the edge)
 PROFILE_POINTS = 600
+BEHIND = 0.85                # ...and this much (within 30° of straight behind): the rear is read from behind
 FACE_ON = 0.5                # rays this much along +z see the rear of the hips face-on (camera within 60° of behind)
 HEEL_PERCENTILE = 20         # of foot points along z: steady under noise; used relative to the heel line only
+KNEE_VIEW_DEG = 30.0         # a camera at least this far round from behind sees the outline of the legs...
+FACE_ON_DEG = 60.0           # ...and one nearer behind than this sees the back face-on (see FACE_ON)
 
 
 def smooth_depth(depth: np.ndarray, tolerance: np.ndarray, radius: int) -> np.ndarray:
@@ -79,10 +85,12 @@ class RearPoint:
     height_m: float
     pixel: tuple[int, int] = (0, 0)     # (row, col) nearest the rear: where to look next
     at_border: bool = False             # the rear lies at the edge of the patch: it may be further on
+    next_at: tuple[float, float] | None = None   # face-on: (x, y) where the next frame reads the rear
 
 
 def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], reference_m: float, feet_x_m: float,
-                 band_m: tuple[float, float], radius_px: int = REAR_RADIUS_PX) -> RearPoint | None:
+                 band_m: tuple[float, float], at: tuple[float, float] | None = None,
+                 radius_px: int = REAR_RADIUS_PX) -> RearPoint | None:
     """The rear of the hips from a smooth surface fitted to the full-resolution depth around a rough apex.
 
     Stereo noise is along the camera ray: seen from behind it moves the apex itself, so a quadric fitted to a
@@ -117,10 +125,14 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
             return None
     ray = rays[vv[keep], uu[keep]]
     facing = float(np.mean(ray[:, 2] / np.linalg.norm(ray, axis=1)))
+    next_at = None
     if facing > FACE_ON:
         surface = zone.origin + (design[keep] @ coef)[:, None] * ray
-        offset_m, height_m = _face_on_rear(surface)
-        k = int(np.argmin(surface[:, 2]))
+        if facing > BEHIND:
+            offset_m, height_m, next_at = _rear_from_behind(pts[ok][keep], surface, at)
+        else:
+            offset_m, height_m, _ = _face_on_rear(surface)
+        k = int(np.argmin(np.square(surface[:, 1] - height_m) + np.square(surface[:, 2] + offset_m)))
         v, u = vv[keep][k], uu[keep][k]
     else:
         # seen from the side the rear is the silhouette edge, where the surface turns away from the camera
@@ -130,11 +142,11 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
         offset_m, height_m = float(-edge[rear, 2].mean()), float(edge[rear, 1].mean())
         v, u = vv[rear[0]], uu[rear[0]]
     at_border = bool(min(v, u, d.shape[0] - 1 - v, d.shape[1] - 1 - u) < BORDER_PX)
-    return RearPoint(offset_m, height_m, (int(rows.start + v), int(cols.start + u)), at_border)
+    return RearPoint(offset_m, height_m, (int(rows.start + v), int(cols.start + u)), at_border, next_at)
 
 
-def _face_on_rear(points: np.ndarray) -> tuple[float, float]:
-    """(offset, height) of the rear of a surface seen face-on (from behind or obliquely): lowest z of z = q(x, y).
+def _face_on_rear(points: np.ndarray) -> tuple[float, float, float]:
+    """(offset, height, x) of the rear of a surface seen face-on (from behind or obliquely): lowest z of z = q(x, y).
 
     The quadric averages the noise of the whole patch (noise runs along the ray, nearly along z here); the
     lowest of several hundred noisy values would sit a centimetre or more too far back.
@@ -146,14 +158,40 @@ def _face_on_rear(points: np.ndarray) -> tuple[float, float]:
     c, *_ = np.linalg.lstsq(design, z, rcond=None)
     fitted = design @ c
     k = int(np.argmin(fitted))
-    best = (float(-fitted[k]), float(y[k]))
+    best = (float(-fitted[k]), float(y[k]), float(x[k]))
     hessian = np.array([[2 * c[3], c[5]], [c[5], 2 * c[4]]])
     if np.linalg.eigvalsh(hessian).min() > 0:               # a rounded rear: its vertex, if on the patch
         vx, vy = np.linalg.solve(hessian, -c[1:3])
         if dx.min() < vx < dx.max() and dy.min() < vy < dy.max():
             vz = np.array([1.0, vx, vy, vx * vx, vy * vy, vx * vy]) @ c
-            best = (float(-vz), float(vy + cy))
+            best = (float(-vz), float(vy + cy), float(vx + cx))
     return best
+
+
+def _rear_from_behind(points: np.ndarray, surface: np.ndarray, at: tuple[float, float] | None
+                      ) -> tuple[float, float, tuple[float, float]]:
+    """(offset, height, where to read next time) of the rear seen from straight behind, from the raw points.
+
+    Seen from behind, a rounded rear falls away faster than a paraboloid towards the patch's edge, so the
+    whole-patch quadric's vertex lies behind the true rear (1-1.5 cm standing): the depth is read from a quadric
+    weighted around the rear instead. WHERE the rear is comes from the previous frame (the first time, from the
+    whole patch): searching this frame's noisy surface for its rearmost spot and reading the depth there would
+    pick the spot the noise pushed back.
+    """
+    x, y, z = points[:, 0], points[:, 1], points[:, 2]
+    if at is None or not (x.min() < at[0] < x.max() and y.min() < at[1] < y.max()):
+        _, height, across = _face_on_rear(surface)
+        at = (across, height)
+    ex, ey = x - at[0], y - at[1]
+    root = np.exp(-0.25 * (ex * ex + ey * ey) / APEX_SIGMA_M ** 2)
+    local = np.stack([np.ones_like(ex), ex, ey, ex * ex, ey * ey, ex * ey], axis=1)
+    c, *_ = np.linalg.lstsq(local * root[:, None], z * root, rcond=None)
+    hessian = np.array([[2 * c[3], c[5]], [c[5], 2 * c[4]]])
+    step = np.zeros(2)
+    if np.linalg.eigvalsh(hessian).min() > 0:
+        step = np.linalg.solve(hessian, -c[1:3])
+        step *= min(1.0, APEX_SIGMA_M / max(float(np.hypot(*step)), 1e-9))    # never beyond the weighted spot
+    return -float(c[0]), at[1], (at[0] + float(step[0]), at[1] + float(step[1]))
 
 
 class Measurer:
@@ -163,6 +201,9 @@ class Measurer:
         self.cal = cal
         self.zone: Zone = make_zone(cal, stride)
         self._stature = 0.0
+        self._rear_at: tuple[float, float] | None = None     # where the last frame found the rear, face-on
+        around = abs(azimuth_deg(cal.camera_position))
+        self._view = View(face_on=around < FACE_ON_DEG, knee_visible=around >= KNEE_VIEW_DEG)
 
     def __call__(self, frame: DepthFrame) -> Measurement:
         zone = self.zone
@@ -201,13 +242,21 @@ class Measurer:
         k = int(np.argsort(bandz)[int(0.01 * (len(bandz) - 1))])       # the rear, robust to a stray sample
         pixel = (zone.rows.start + rows[k] * zone.stride, zone.cols.start + cols[k] * zone.stride)
         reference = float(depth_s[rows[k], cols[k]])
-        rear = rear_surface(frame.depth_m, zone, pixel, reference, feet_x, band_m)
+        rear = rear_surface(frame.depth_m, zone, pixel, reference, feet_x, band_m, self._rear_at)
         if rear is not None and rear.at_border:         # the seed was off the rear: look again around it
-            rear = rear_surface(frame.depth_m, zone, rear.pixel, reference, feet_x, band_m) or rear
+            rear = rear_surface(frame.depth_m, zone, rear.pixel, reference, feet_x, band_m, self._rear_at) or rear
+        self._rear_at = None if rear is None else rear.next_at
         if rear is None:
             return Measurement(**seen, on_mark=True, profile=profile)
+        near = np.abs(bx - feet_x) < BODY_HALF_WIDTH_M
+        angles = body_angles(np.stack([bx[near], by[near], bz[near]], axis=1), (-rear.offset_m, rear.height_m),
+                             heel_z, feet_x, self._stature, self._view)
+        if angles is None:
+            return Measurement(**seen, on_mark=True, hip_offset_m=rear.offset_m, hip_height_m=rear.height_m,
+                               profile=profile)
         return Measurement(**seen, on_mark=True, hip_offset_m=rear.offset_m, hip_height_m=rear.height_m,
-                           profile=profile)
+                           trunk_deg=angles.trunk_deg, knee_deg=angles.knee_deg,
+                           back_flexion_deg=angles.back_flexion_deg, back_line=angles.back_line, profile=profile)
 
 
 def _profile(z: np.ndarray, y: np.ndarray) -> np.ndarray:

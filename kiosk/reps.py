@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kiosk.form import Fault
+from kiosk.form import Fault, judge
 from kiosk.measurement import Measurement
 
 SETTLE_S = 0.5             # standing still this long on the mark arms the machine
-RESETTLE_S = 1.0           # ...and this long moves "standing" once armed
+RESETTLE_S = 2.5           # ...and this long moves "standing" once armed: a whole sway cycle (0.3-0.5 Hz), so
+#                            "standing" is the middle of a client's rocking, not its back end
+SHIFTED_S = 1.0            # ...or this long, still, when the hips stay back short of a rep: a new stance
+LEAD_S = 0.6               # re-settling ignores the newest this long: the hips may be starting a rep
 STILL_M = 0.012            # hip offset spread that still counts as standing still
 TREND_M = 0.004            # ...with its two ends this close: a slow hinge drifts, and must not move "standing"
 LEAVE_STANDING_M = 0.015   # hips this far behind standing have left standing (start / end of a rep)
@@ -30,8 +33,7 @@ BOTTOM_SHARE = 0.3         # ...or within this share of the travel, for short re
 GAP_S = 0.3                # a lost measurement this short does not end a rep
 SNAP_S = 0.7               # a return this quick earns praise
 TAP_TOLERANCE_M = 0.0      # the hips must reach the wall itself
-SQUAT_DROP_M = 0.10        # hips dropping this much...
-SQUAT_DROP_RATIO = 0.6     # ...and by this share of their travel back is a squat, not a hinge
+PEAK_FRAMES = 2            # the body's angles at the peak: the median of this many frames either side
 
 
 
@@ -49,7 +51,7 @@ class Rep:
     tapped: bool
     form: str                      # "hinge" | "squat"
     faults: tuple[Fault, ...]
-    trunk_deg: float | None = None  # body angles at the peak (see kiosk.measurement)
+    trunk_deg: float = 0.0         # body angles at the peak (see kiosk.measurement)
     knee_deg: float | None = None
     spine: str = "neutral"         # "neutral" | "rounded"
     path: tuple[tuple[float, float], ...] = field(default=(), repr=False)   # (hip offset, hip height) per frame
@@ -104,7 +106,7 @@ class RepCounter:
     def __init__(self, wall_m: float) -> None:
         self.wall_m = wall_m
         self._still: deque[Measurement] = deque()
-        self._standing: tuple[float, float, float] | None = None     # offset, hip height, heel z
+        self._standing: tuple[float, float, float, float] | None = None   # offset, hip height, heel z, trunk
         self._rep: list[Measurement] = []
         self._heels: deque[float] = deque(maxlen=HEEL_FRAMES)
         self._tallest_m = 0.0
@@ -140,7 +142,7 @@ class RepCounter:
         if self._standing is None:
             self._settle(m)
             return None
-        standing_offset, _, standing_heel = self._standing
+        standing_offset, _, standing_heel, _ = self._standing
         if m.heel_z_m is not None:
             self._heels.append(m.heel_z_m)
         if len(self._heels) == self._heels.maxlen and abs(np.median(self._heels) - standing_heel) > FEET_MOVED_M:
@@ -157,10 +159,10 @@ class RepCounter:
         self._rep.append(m)
         if behind > LEAVE_STANDING_M:
             if max(f.hip_offset_m for f in self._rep) - standing_offset < MIN_TRAVEL_M:
-                before = self._standing
-                self._settle(m)            # hips settled a little further back: a new way of standing
-                if self._standing is not before:
-                    self._rep = []
+                stance = _stance([f for f in self._rep if f.t_s >= m.t_s - SHIFTED_S], SHIFTED_S, self._tallest_m)
+                if stance is not None:     # hips settled a little further back: a new way of standing
+                    self._standing, self._rep = stance, []
+                    self._still = deque(f for f in self._still if f.t_s >= m.t_s - SHIFTED_S)
             return None
         rep = self._finish()
         self._rep = []
@@ -172,34 +174,26 @@ class RepCounter:
     def _settle(self, m: Measurement) -> None:
         """Keep a window of still standing; once long enough, its median is the standing position.
 
-        Re-settling needs a longer window than settling first: a slow hinge drifts too little in half a second
-        to tell from noise, and must never carry "standing" back with it.
+        Re-settling needs a longer window than settling first — a slow hinge drifts too little in half a second
+        to tell from noise, and a client rocking between reps is standing at the middle of the rocking — and it
+        leaves out the newest LEAD_S: those frames may be the start of a rep, and must not carry "standing" with it.
         """
         self._still.append(m)
-        needed_s = SETTLE_S if self._standing is None else RESETTLE_S
-        while self._still and m.t_s - self._still[0].t_s > needed_s:
+        first = self._standing is None
+        needed_s, lead_s = (SETTLE_S, 0.0) if first else (RESETTLE_S, LEAD_S)
+        while self._still and m.t_s - self._still[0].t_s > needed_s + lead_s:
             self._still.popleft()
-        offs = np.array([s.hip_offset_m for s in self._still])
-        if _spread(offs) > 2 * STILL_M:
+        if _spread([s.hip_offset_m for s in self._still]) > 2 * STILL_M:
             while len(self._still) > 1 and _spread([s.hip_offset_m for s in self._still]) > 2 * STILL_M:
                 self._still.popleft()
             return
-        times = np.array([s.t_s for s in self._still])
-        if times[-1] - times[0] < needed_s * 0.9 or _drifting(times, offs):
-            return
-        tops = [s.top_m for s in self._still if s.top_m is not None]
-        if tops and np.median(tops) < UPRIGHT_SHARE * self._tallest_m:
-            return           # held still, but down in a hinge: not standing
-        heels = [s.heel_z_m for s in self._still if s.heel_z_m is not None]
-        half = len(heels) // 2
-        if half >= 3 and abs(float(np.median(heels[:half]) - np.median(heels[half:]))) > HEELS_SETTLED_M:
-            return           # the feet are still finding the mark
-        self._standing = (float(np.median(offs)), float(np.median([s.hip_height_m for s in self._still])),
-                          float(np.median(heels)) if heels else 0.0)
+        stance = _stance([s for s in self._still if s.t_s <= m.t_s - lead_s], needed_s, self._tallest_m)
+        if stance is not None:
+            self._standing = stance
 
     def _finish(self) -> Rep | None:
         frames = self._rep
-        standing_offset, standing_height, _ = self._standing
+        standing_offset, standing_height, _, standing_trunk = self._standing
         offsets = np.array([f.hip_offset_m for f in frames])
         # the peak is the middle of the deepest stretch, robust to one noisy frame
         smooth = np.convolve(offsets, np.ones(3) / 3, mode="same") if len(offsets) >= 3 else offsets
@@ -213,19 +207,47 @@ class RepCounter:
         heights = np.array([f.hip_height_m for f in frames])
         drop = float(standing_height - np.min(heights[max(0, k - 2): k + 3]))
         travel = peak_offset - standing_offset
-        form = "squat" if drop >= SQUAT_DROP_M and drop >= SQUAT_DROP_RATIO * travel else "hinge"
-        tapped = touching(peak_offset, self.wall_m)
-        end = frames[-1]
         near_peak = min(BOTTOM_M, BOTTOM_SHARE * travel)
-        bottom = [f.t_s for f, s in zip(frames, smooth) if s >= peak_offset - near_peak]
-        faults = []
-        if form == "squat":
-            faults.append(Fault.SQUAT)
+        at_bottom = [f for f, s in zip(frames, smooth) if s >= peak_offset - near_peak]
+        around = frames[max(0, k - PEAK_FRAMES): k + PEAK_FRAMES + 1]
+        trunk = _median([f.trunk_deg for f in around]) or _median([f.trunk_deg for f in at_bottom]) or standing_trunk
+        knee = _median([f.knee_deg for f in around])
+        form = judge(travel, self._tallest_m, trunk - standing_trunk, knee,
+                     _median([f.back_flexion_deg for f in at_bottom]))
+        tapped = touching(peak_offset, self.wall_m)
+        faults = list(form.faults)
         if not tapped:
             faults.append(Fault.SHORT)
-        if bottom[-1] - bottom[0] > MAX_HOLD_S:
+        if at_bottom[-1].t_s - at_bottom[0].t_s > MAX_HOLD_S:
             faults.append(Fault.STAYED_DOWN)
-        return Rep(start_frame=frames[0].frame, peak_frame=peak.frame, end_frame=end.frame, start_s=frames[0].t_s,
-                   peak_s=peak.t_s, end_s=end.t_s, standing_offset_m=standing_offset, peak_offset_m=peak_offset,
-                   hip_drop_m=drop, tapped=tapped, form=form, faults=tuple(faults),
-                   path=tuple((f.hip_offset_m, f.hip_height_m) for f in frames), left_bottom_s=bottom[-1])
+        return Rep(start_frame=frames[0].frame, peak_frame=peak.frame, end_frame=frames[-1].frame,
+                   start_s=frames[0].t_s, peak_s=peak.t_s, end_s=frames[-1].t_s, standing_offset_m=standing_offset,
+                   peak_offset_m=peak_offset, hip_drop_m=drop, tapped=tapped, form=form.kind, faults=tuple(faults),
+                   trunk_deg=trunk, knee_deg=knee, spine=form.spine,
+                   path=tuple((f.hip_offset_m, f.hip_height_m) for f in frames), left_bottom_s=at_bottom[-1].t_s)
+
+
+def _stance(window: list[Measurement], needed_s: float, tallest_m: float) -> tuple[float, float, float, float] | None:
+    """(hip offset, hip height, heel z, trunk) of standing, from a window of frames, if they show standing: as long
+    as needed, still (no drift beyond noise), upright, with the feet settled."""
+    if not window:
+        return None
+    times = np.array([s.t_s for s in window])
+    offs = np.array([s.hip_offset_m for s in window])
+    if times[-1] - times[0] < needed_s * 0.9 or _spread(offs) > 2 * STILL_M or _drifting(times, offs):
+        return None
+    tops = [s.top_m for s in window if s.top_m is not None]
+    if tops and np.median(tops) < UPRIGHT_SHARE * tallest_m:
+        return None          # held still, but down in a hinge: not standing
+    heels = [s.heel_z_m for s in window if s.heel_z_m is not None]
+    half = len(heels) // 2
+    if half >= 3 and abs(float(np.median(heels[:half]) - np.median(heels[half:]))) > HEELS_SETTLED_M:
+        return None          # the feet are still finding the mark
+    return (float(np.median(offs)), float(np.median([s.hip_height_m for s in window])),
+            float(np.median(heels)) if heels else 0.0, _median([s.trunk_deg for s in window]) or 0.0)
+
+
+def _median(values: list[float | None]) -> float | None:
+    """Median of the values that were measured; None when none was."""
+    known = [v for v in values if v is not None and v == v]
+    return float(np.median(known)) if known else None

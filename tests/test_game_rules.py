@@ -1,6 +1,9 @@
-"""The pure game rules on scripted visits (metres, seconds): scenes, levels, cues, guidance, settings."""
+"""The pure game rules on scripted visits (metres, seconds): scenes, levels, cues, the summary's one focus,
+guidance, settings."""
 import json
+from collections import Counter
 
+import numpy as np
 import pytest
 
 from kiosk.game import rules
@@ -10,7 +13,8 @@ from kiosk.game.settings import Settings, SettingsError, load, save
 from kiosk.game.visit import Visit, full_visit
 from kiosk.game import words
 from kiosk.measurement import Measurement
-from kiosk.form import Fault
+from kiosk.form import ROUNDED_BACK_DEG, Fault
+from kiosk.reps import Rep, RepCounter
 from kiosk.units import inches_to_m
 
 SMALL = Settings(max_wall_in=5, reps_per_level=3)
@@ -51,7 +55,7 @@ def test_a_scripted_visit_meets_every_scene_and_every_level():
     assert [t for t in titles if t.startswith("Level")] == ["Level 2!", "Level 3!"]
     assert words.TOP_LEVEL in titles and words.NEW_BEST in titles
     said = [s.text for s in effects(log, Say)]
-    for fault in (Fault.SQUAT, Fault.SHORT, Fault.STAYED_DOWN):
+    for fault in (Fault.SQUAT, Fault.SHORT, Fault.STAYED_DOWN, Fault.ROUNDED_BACK, Fault.KNEES_FORWARD):
         assert words.CUES[fault].spoken in said
     assert words.SNAP.spoken in said
     assert "Level up. Wall at 4 inches." in said and "Level up. Wall at 5 inches." in said
@@ -59,17 +63,35 @@ def test_a_scripted_visit_meets_every_scene_and_every_level():
     assert {"beep", "tap", "good", "snap", "cue", "level_up", "start", "end"} <= sounds
 
 
-def test_the_summary_tells_best_wall_good_reps_top_cue_and_best_path():
+def test_the_full_visits_faulty_reps_show_in_their_body_angles():
+    visit = full_visit(SMALL, profiles=False)
+    counter = RepCounter(inches_to_m(3))               # the faults of form do not depend on the wall
+    reps = [r for r in map(counter.update, visit.measurements) if isinstance(r, Rep)]
+    form_faults = [set(r.faults) - {Fault.SHORT, Fault.STAYED_DOWN} for r in reps]
+    assert len(reps) == 14 and sorted(map(sorted, filter(None, form_faults))) == [
+        [Fault.KNEES_FORWARD], [Fault.ROUNDED_BACK], [Fault.SQUAT]]
+    rounded = next(r for r in reps if Fault.ROUNDED_BACK in r.faults)
+    assert rounded.spine == "rounded" and rounded.form == "hinge"
+    on_mark = [m for m in visit.measurements if m.on_mark]
+    assert all(None not in (m.trunk_deg, m.knee_deg, m.back_flexion_deg, m.back_line) for m in on_mark)
+    standing, deep = on_mark[0], max(on_mark, key=lambda m: m.hip_offset_m)
+    assert standing.trunk_deg < 2 and standing.knee_deg < 10 and standing.back_flexion_deg < ROUNDED_BACK_DEG
+    assert deep.trunk_deg > 35 and deep.knee_deg < 0.75 * deep.trunk_deg and deep.back_flexion_deg == 0
+    (hz, hy), (sz, sy) = deep.back_line                # the back line leans as the trunk does, hips to shoulders
+    assert abs(np.degrees(np.arctan2(sz - hz, sy - hy)) - deep.trunk_deg) < 1 and sy > hy
+
+
+def test_the_summary_tells_best_wall_good_reps_focus_and_best_rep():
     visit = full_visit(SMALL, profiles=False)
     leave = visit.seconds - 14.0 + 4.0          # a few seconds after walking away: the summary is up
     state, log = play(visit.measurements[:round(leave * 30)])
     assert state.scene is Scene.SUMMARY
     s = state.summary
     assert s.best_wall_m == pytest.approx(inches_to_m(5))
-    assert s.good_reps == 9 and s.reps == 12
-    assert s.top_cue in {c.text for c in words.CUES.values()}
-    assert len(s.best_path) > 10 and max(p[0] for p in s.best_path) >= inches_to_m(5)
-    assert s.best_offset_m == pytest.approx(max(p[0] for p in s.best_path), abs=0.01)
+    assert s.good_reps == 9 and s.reps == 14
+    assert s.focus is Fault.SHORT               # three reps fell short; the squat and the stayed-down came once
+    assert s.next_wall_m is None                # the top wall is cleared
+    assert s.best.good and len(s.best.path) > 10 and s.best.peak_offset_m >= inches_to_m(5)
 
 
 def test_the_proximity_beep_quickens_as_the_hips_near_the_wall():
@@ -185,3 +207,80 @@ def test_settings_file_that_is_not_json(tmp_path):
     path.write_text("{units: in")
     with pytest.raises(SettingsError, match="not valid JSON"):
         load(path)
+
+
+# --- the body-angle faults: reps as kiosk.reps will judge them (built here until RepCounter reports them) ------
+def _rep(*faults: Fault, peak_m: float = 0.12, tapped: bool = True, trunk_deg: float | None = 60.0,
+         knee_deg: float | None = 20.0, spine: str = "neutral") -> Rep:
+    return Rep(start_frame=1, peak_frame=2, end_frame=3, start_s=0.0, peak_s=0.5, end_s=1.0,
+               standing_offset_m=0.04, peak_offset_m=peak_m, hip_drop_m=0.02, tapped=tapped,
+               form="squat" if Fault.SQUAT in faults else "hinge", faults=faults, trunk_deg=trunk_deg,
+               knee_deg=knee_deg, spine=spine, path=((0.04, 0.92), (peak_m, 0.9), (0.04, 0.92)), left_bottom_s=0.6)
+
+
+class _Judge:
+    """Stands in for RepCounter: hands out the given reps, one a second while the client stands on the mark."""
+
+    def __init__(self, reps: list[Rep], wall_m: float) -> None:
+        self.reps, self.wall_m = list(reps), wall_m
+        self.in_rep, self.standing_offset_m = False, 0.04
+
+    def update(self, m):
+        return self.reps.pop(0) if self.reps and m.frame % 30 == 0 else None
+
+
+def _session(monkeypatch, reps: list[Rep], settings=SMALL):
+    """A client stands on the mark while the judge hands out `reps`, then walks away: (state, log)."""
+    monkeypatch.setattr(rules, "RepCounter", lambda wall_m: _Judge(reps, wall_m))
+    v = Visit(profiles=False).arrive(0, 0).stand(2.0 + len(reps) * 1.0 + 1.0).walk(0.0, 1.0, 1.0).nobody(3.0)
+    return play(v.measurements, settings)
+
+
+def test_a_rounded_back_and_knees_forward_are_cued_aloud_and_on_screen(monkeypatch):
+    _, log = _session(monkeypatch, [_rep(Fault.ROUNDED_BACK, spine="rounded"), _rep(Fault.KNEES_FORWARD, knee_deg=55)])
+    said = [s.text for s in effects(log, Say)]
+    assert said.count(words.CUES[Fault.ROUNDED_BACK].spoken) == 1
+    assert said.count(words.CUES[Fault.KNEES_FORWARD].spoken) == 1
+    assert said.index(words.CUES[Fault.ROUNDED_BACK].spoken) < said.index(words.CUES[Fault.KNEES_FORWARD].spoken)
+    assert effects(log, Sound).count(Sound("cue")) == 2
+    for fault in (Fault.ROUNDED_BACK, Fault.KNEES_FORWARD):
+        assert words.CUES[fault].spoken in spoken_phrases(SMALL)       # rendered before anyone waits for it
+
+
+def test_a_rep_with_several_faults_gets_the_most_important_cue():
+    assert words.cue_for((Fault.SHORT, Fault.ROUNDED_BACK)) == words.CUES[Fault.ROUNDED_BACK]
+    assert words.cue_for((Fault.STAYED_DOWN, Fault.KNEES_FORWARD)) == words.CUES[Fault.KNEES_FORWARD]
+    assert words.cue_for((Fault.KNEES_FORWARD, Fault.SQUAT)) == words.CUES[Fault.SQUAT]
+    assert words.cue_for((Fault.STAYED_DOWN, Fault.SHORT)) == words.CUES[Fault.SHORT]
+
+
+@pytest.mark.parametrize("faults, expected", [
+    ({}, None),
+    ({Fault.SHORT: 1}, Fault.SHORT),
+    ({Fault.SHORT: 5, Fault.ROUNDED_BACK: 2}, Fault.ROUNDED_BACK),      # a habit that matters more wins
+    ({Fault.SHORT: 5, Fault.SQUAT: 1}, Fault.SHORT),                    # one squat is not the habit to fix
+    ({Fault.STAYED_DOWN: 1, Fault.KNEES_FORWARD: 1}, Fault.KNEES_FORWARD),   # no habit: the most important
+    ({Fault.FEET_MOVED: 4, Fault.STAYED_DOWN: 2, Fault.ROUNDED_BACK: 1}, Fault.STAYED_DOWN),
+])
+def test_the_focus_is_the_most_important_habit(faults, expected):
+    assert rules.focus(Counter(faults)) is expected
+
+
+def test_the_summary_names_the_habit_to_work_on_and_the_best_reps_angles(monkeypatch):
+    reps = [_rep(Fault.ROUNDED_BACK, spine="rounded", trunk_deg=40), _rep(Fault.SHORT, peak_m=0.06),
+            _rep(peak_m=0.13, trunk_deg=66, knee_deg=21), _rep(Fault.ROUNDED_BACK, spine="rounded"),
+            _rep(Fault.SHORT, Fault.ROUNDED_BACK, peak_m=0.07, spine="rounded")]
+    state, log = _session(monkeypatch, reps)
+    assert state.scene is Scene.SUMMARY, scenes(log)
+    s = state.summary
+    assert s.focus is Fault.ROUNDED_BACK and s.reps == 5 and s.good_reps == 1
+    assert (s.best.trunk_deg, s.best.knee_deg, s.best.spine) == (66, 21, "neutral")      # the good rep
+    assert s.best_wall_m == pytest.approx(inches_to_m(3)) and s.next_wall_m == pytest.approx(inches_to_m(4))
+
+
+def test_a_session_without_a_fault_ends_in_praise_and_the_next_wall(monkeypatch):
+    state, _ = _session(monkeypatch, [_rep(peak_m=0.10), _rep(peak_m=0.11)])
+    s = state.summary
+    assert s.focus is None and s.good_reps == 2
+    assert words.next_goal(s.next_wall_m, "in") == "Great form! Next: tap the wall at 4 in"
+    assert words.next_goal(None, "in").startswith("Great form!")

@@ -1,6 +1,8 @@
-"""The pygame side, headless: every scene drawn at three screen sizes (pixels read back), the loop's
-promises (no scene failure ends it, Esc does not quit), screenshots per scene, and sound without a device."""
+"""The pygame side, headless: every scene drawn at three screen sizes (pixels read back), the client's smooth
+outline, the back line and trunk angle, the summary's focus, the loop's promises (no scene failure ends it, Esc
+does not quit), screenshots per scene, and sound without a device."""
 import copy
+import dataclasses
 import os
 import shutil
 
@@ -11,15 +13,18 @@ import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 import pytest  # noqa: E402
 
-from kiosk.game import palette, rules, synth  # noqa: E402
+from kiosk.form import Fault  # noqa: E402
+from kiosk.game import figure, palette, rules, synth, words  # noqa: E402
 from kiosk.game.app import App  # noqa: E402
-from kiosk.game.draw import Painter, SideView  # noqa: E402
+from kiosk.game.draw import Painter, SideView, Silhouette  # noqa: E402
+from kiosk.game.outline import outline  # noqa: E402
 from kiosk.game.provider import ScriptedProvider, VirtualClock  # noqa: E402
 from kiosk.game.rules import Celebrate, Flash, Say, Scene, Sound, new_game, step  # noqa: E402
-from kiosk.game.scenes import VIEWS, Celebration, Drill, drill_layout  # noqa: E402
+from kiosk.game.scenes import VIEWS, Celebration, Drill, Summary, drill_layout  # noqa: E402
 from kiosk.game.settings import Settings  # noqa: E402
 from kiosk.game.sound import SoundBoard, render_speech  # noqa: E402
-from kiosk.game.visit import Visit, full_visit  # noqa: E402
+from kiosk.game.visit import ROUNDED_BACK, Visit, full_visit  # noqa: E402
+from kiosk.reps import Rep  # noqa: E402
 
 SIZES = [(1920, 1080), (1280, 720), (1080, 1920)]
 QUICK = Settings(max_wall_in=4, reps_per_level=1)
@@ -88,9 +93,180 @@ def test_the_drill_draws_the_wall_at_its_true_distance_behind_the_client(states,
     hx, _ = view.to_screen(-state.wall_m - 0.05, 0.6)
     assert tuple(screen.get_at((round(hx), round(y))))[:3] != palette.WALL     # 5 cm further back: no wall
     zx, zy = view.to_screen(0.05, 1.2)                                        # the client's chest/back
-    assert tuple(screen.get_at((round(zx), round(zy))))[:3] == palette.CLIENT
+    assert tuple(screen.get_at((round(zx), round(zy))))[:3] == palette.CLIENT_FILL
     # the wall is behind the client: left of the silhouette in this side view
     assert x < zx
+
+
+# --- the client's outline ------------------------------------------------------------------------------------
+def _outline_screen(points, size=(1920, 1080)) -> tuple[pygame.Surface, SideView]:
+    screen = pygame.Surface(size)
+    screen.fill(palette.BACKGROUND)
+    p = Painter(size)
+    view = SideView(drill_layout(p)[0])
+    Silhouette().draw(screen, view, points, palette.CLIENT_FILL, palette.CLIENT, p.px(0.5))
+    return screen, view
+
+
+def _body(screen: pygame.Surface) -> np.ndarray:
+    """Pixels of the body, indexed [x, y]: the fill, the stroke, and the anti-aliased edge from about a fifth in."""
+    px = pygame.surfarray.array3d(screen).astype(int)
+    return np.abs(px - palette.BACKGROUND).max(axis=-1) > np.abs(np.subtract(palette.CLIENT_FILL,
+                                                                              palette.BACKGROUND)).max() // 2
+
+
+def _true_area_m2(body: figure.Figure) -> float:
+    return len(body.profile(spacing_m=0.003)) * 0.003 ** 2
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])
+def test_the_outline_is_smooth_antialiased_and_true_to_size(size):
+    body = figure.pose(0.2)                          # a deep hinge: the back runs across the grid at 60 degrees
+    screen, view = _outline_screen(body.profile(), size)
+    mask = _body(screen)
+    # the drawn area is the body's (the camera's 2.5 cm points, grown back to the skin)
+    assert mask.sum() / view.scale ** 2 == pytest.approx(_true_area_m2(body), rel=0.06)
+    # along the back, the top edge is a smooth curve: no 2 cm stair-steps (5-8 px here; the old blocky mask
+    # left steps of 9 px and strayed 4-5 px from its own 2 cm average), no kinks
+    (hz, _), (sz, _) = body.back_line
+    x0, x1 = (round(view.to_screen(z, 0)[0]) for z in (hz + 0.25 * (sz - hz), hz + 0.75 * (sz - hz)))
+    top = np.array([np.flatnonzero(mask[x])[0] for x in range(x0, x1)], float)
+    w = round(0.02 * view.scale) | 1
+    local = np.convolve(np.pad(top, w // 2, mode="edge"), np.ones(w) / w, mode="valid")
+    assert np.abs(top - local).max() <= 1.5 and np.abs(np.diff(top, 2)).max() <= 2
+    # anti-aliased: the stroke's edge blends into the background through in-between shades
+    px = pygame.surfarray.array3d(screen)[x0:x1].reshape(-1, 3).astype(int)
+    between = (px != palette.BACKGROUND).any(axis=1) & (px != palette.CLIENT).any(axis=1) & (
+        px != palette.CLIENT_FILL).any(axis=1)
+    assert between.sum() >= 2 * (x1 - x0)
+
+
+def test_sparse_holey_noisy_points_still_make_one_clean_body():
+    body = figure.pose(0.15)
+    full = body.profile(spacing_m=0.02)
+    rng = np.random.default_rng(7)
+    pts = full[rng.random(len(full)) < 0.5]                                    # half the points lost
+    pts = pts[np.hypot(*(pts - body.joints["hip"] - (0.0, 0.15)).T) > 0.04]   # a dropout on dark cloth
+    pts = pts + rng.normal(0, 0.006, pts.shape)                               # depth noise
+    pts = np.vstack([pts, (0.4, 1.6)])                                        # a flying pixel
+    shape = outline(pts)
+    assert len(shape.bodies) == 1 and not shape.holes
+    assert shape.area_m2 == pytest.approx(_true_area_m2(body), rel=0.1)
+    clean, _ = _outline_screen(full)
+    rough, _ = _outline_screen(pts)
+    a, b = _body(clean), _body(rough)
+    # the same person on screen: for limbs 10 cm wide, half the points missing (the edge recedes ~1 cm) already
+    # costs 10 % of the overlap; a ragged or broken body would cost far more
+    assert (a & b).sum() / (a | b).sum() > 0.85 and (a & b).sum() / b.sum() > 0.95
+
+
+def test_a_real_gap_stays_open_and_pinholes_close():
+    ring = [(r * np.cos(t), 1.0 + r * np.sin(t)) for r in np.arange(0.08, 0.3, 0.012)
+            for t in np.arange(0, 2 * np.pi, 0.012 / r)]
+    shape = outline(np.array(ring))                 # a 16 cm gap in the middle: a hole, drawn see-through
+    assert len(shape.bodies) == 1 and len(shape.holes) == 1
+    screen, view = _outline_screen(np.array(ring))
+    cx, cy = view.to_screen(0.0, 1.0)
+    assert tuple(screen.get_at((round(cx), round(cy))))[:3] == palette.BACKGROUND
+    dropout = np.array([p for p in ring if np.hypot(p[0] - 0.19, p[1] - 1.0) > 0.04])
+    assert len(outline(dropout).holes) == 1         # an 8 cm dropout in the ring is filled: only the gap stays
+
+
+# --- the back line and the trunk angle -----------------------------------------------------------------------
+class _Said(Painter):
+    """A painter that remembers every text it drew, with its colour."""
+
+    def __init__(self, size):
+        super().__init__(size)
+        self.said: list[tuple[str, tuple]] = []
+
+    def text(self, surface, text, size_u, colour, pos, anchor="center", max_width=None):
+        self.said.append((text, tuple(colour)))
+        return super().text(surface, text, size_u, colour, pos, anchor, max_width)
+
+
+def _drill_at(m, size=(1920, 1080)):
+    state = new_game(QUICK)
+    state, _ = step(state, m, [], 0.0)
+    view = Drill()
+    view.enter(state, 0.0)
+    screen = pygame.Surface(size)
+    screen.fill(palette.BACKGROUND)
+    p = _Said(size)
+    view.draw(screen, p, state, 1.0)
+    return screen, p, SideView(drill_layout(p)[0])
+
+
+def _bottom_of(visit: Visit):
+    return max((m for m in visit.measurements if m.on_mark), key=lambda m: m.hip_offset_m)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_drill_shows_a_flat_back_and_its_trunk_angle(size):
+    m = _bottom_of(Visit().arrive(0, 0).stand(0.5).rep(0.2))
+    screen, p, view = _drill_at(m, size)
+    assert (words.degrees(m.trunk_deg), palette.GOOD) in p.said and ("flat back", palette.GOOD) in p.said
+    hip, shoulder = (np.array(view.to_screen(*end)) for end in m.back_line)
+    for k in (0.3, 0.5, 0.7):                            # a straight green bar from hips to shoulders
+        x, y = hip + k * (shoulder - hip)
+        assert tuple(screen.get_at((round(x), round(y))))[:3] == palette.GOOD
+    # the arc from vertical: white pixels between the plumb line above the hips and the back
+    a = np.radians(m.trunk_deg / 2)
+    r = 0.6 * np.hypot(*(shoulder - hip))
+    ring = [tuple(screen.get_at((round(hip[0] + rr * np.sin(a)), round(hip[1] - rr * np.cos(a)))))[:3]
+            for rr in np.arange(r - p.px(0.6), r + p.px(0.6))]
+    assert palette.TEXT in ring
+    above = [tuple(screen.get_at((round(hip[0]), round(hip[1] - d))))[:3] for d in range(p.px(3), p.px(20))]
+    assert palette.TEXT in above                         # the plumb line
+
+
+def test_a_rounded_back_is_bowed_vermillion_and_says_so():
+    m = _bottom_of(Visit().arrive(0, 0).stand(0.5).rep(0.14, **ROUNDED_BACK))
+    screen, p, view = _drill_at(m)
+    assert ("rounded back", palette.WARN) in p.said and (words.degrees(m.trunk_deg), palette.WARN) in p.said
+    hip, shoulder = (np.array(view.to_screen(*end)) for end in m.back_line)
+    chord = shoulder - hip
+    dorsal = np.array([chord[1], -chord[0]]) / np.hypot(*chord)
+    sag = np.hypot(*chord) / 2 * np.tan(np.radians(m.back_flexion_deg) / 4)
+    mid = (hip + shoulder) / 2
+    # bowed like the back, not straight: the bar runs a sagitta behind the chord's middle, and misses the middle
+    assert tuple(screen.get_at(tuple(np.round(mid + sag * dorsal).astype(int))))[:3] == palette.WARN
+    assert tuple(screen.get_at(tuple(np.round(mid).astype(int))))[:3] != palette.WARN
+
+
+# --- the summary -------------------------------------------------------------------------------------------
+def _summary(focus, best: Rep, next_wall_m=None, size=(1280, 720)):
+    state = new_game(QUICK)
+    state.summary = rules.Summary(good_reps=3, reps=7, best_wall_m=0.1016, focus=focus, best=best,
+                                  last_wall_m=0.1016, next_wall_m=next_wall_m)
+    state.scene = Scene.SUMMARY
+    p = _Said(size)
+    view = Summary()
+    view.enter(state, 0.0)
+    view.draw(pygame.Surface(size), p, state, 1.0)
+    return [text for text, _ in p.said], p.said
+
+
+_BEST = Rep(start_frame=1, peak_frame=20, end_frame=40, start_s=0.0, peak_s=0.7, end_s=1.3, standing_offset_m=0.04,
+            peak_offset_m=0.11, hip_drop_m=0.03, tapped=True, form="hinge", faults=(), trunk_deg=61.4,
+            knee_deg=22.0, spine="neutral", path=tuple((0.04 + 0.07 * np.sin(k / 12 * np.pi), 0.93 - 0.03 *
+                                                         np.sin(k / 12 * np.pi)) for k in range(13)))
+
+
+def test_the_summary_names_the_one_thing_to_work_on_and_the_best_reps_angles():
+    texts, said = _summary(Fault.ROUNDED_BACK, _BEST)
+    assert words.WORK_ON in texts and words.CUES[Fault.ROUNDED_BACK].text in texts
+    assert not any(t.startswith("Great form") for t in texts)
+    assert {"61\N{DEGREE SIGN}", "22\N{DEGREE SIGN}"} <= set(texts) and ("flat back", palette.GOOD) in said
+    texts, said = _summary(Fault.KNEES_FORWARD, dataclasses.replace(_BEST, knee_deg=None, spine="rounded"))
+    assert words.CUES[Fault.KNEES_FORWARD].text in texts and words.NOT_SEEN in texts
+    assert ("rounded back", palette.WARN) in said
+
+
+def test_a_summary_without_faults_praises_and_sets_the_next_goal():
+    texts, _ = _summary(None, _BEST, next_wall_m=0.127)
+    assert words.NEXT_GOAL in texts and "Great form! Next: tap the wall at 5 in" in texts
+    assert words.WORK_ON not in texts
 
 
 def test_a_tap_flashes_the_wall(states):

@@ -1,7 +1,9 @@
 """The simulator (kiosk/sim): body geometry, scripted truth, exact depth, stereo noise, scenarios.
 
 Expectations come from DESIGN.md ("Words and geometry", "What real depth looks like") and from plain
-geometry of the camera placement, never from a previous run of the code. Metres throughout.
+geometry of the camera placement, never from a previous run of the code. Metres throughout. Claims about "the"
+body are checked over every named build (`BUILDS`) at several statures; how the builds differ, and the body's
+angles, are tested in test_body.py.
 """
 from __future__ import annotations
 
@@ -12,21 +14,30 @@ import pytest
 
 from calibration.camera import STEREO_SUBPIXEL, project
 from calibration.geometry import transform
-from kiosk.sim.body import Mesh, Pose, build, hinge, hip_truth, squat, unit_box
+from kiosk.sim.body import BUILDS, BUTTOCK, Body, Mesh, Pose, build, named_body, truth, unit_box
+from kiosk.sim.moves import HINGE, SQUAT, rounded_hinge
 from kiosk.sim.render import MAX_DISPARITY, Renderer, StereoNoise
 from kiosk.sim.room import AIM, PLACEMENTS, Placement, room
-from kiosk.sim.scenarios import CLEAR_M
+from kiosk.sim.scenarios import CLEAR_M, session_wall_m
 from kiosk.sim.script import REP_TRAVEL_M, Script
 from kiosk.sim.simulate import FPS, simulate
 
 STATURES = [1.50, 1.62, 1.75, 1.88, 2.00]
+SPREAD = [(name, stature) for name in BUILDS for stature in STATURES]   # every build, short to tall
 CM = 0.01
 
 
+
+def _glute_depth(body: Body) -> float:
+    """How much further behind the hip joints big glutes reach than average ones (metres): they grow backwards
+    from where they attach (body.py), so their rear moves back by twice their extra half-depth."""
+    return max(0.0, 2 * BUTTOCK[1][2] * (body.glutes - 1.0) * body.stature_m)
+
+
 # ---- body ---------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("stature", STATURES)
-def test_standing_heels_are_on_the_heel_line(stature):
-    v = build(stature, Pose()).vertices
+@pytest.mark.parametrize("name,stature", SPREAD)
+def test_standing_heels_are_on_the_heel_line(name, stature):
+    v = build(named_body(name, stature), Pose()).vertices
     feet = v[v[:, 1] < 0.05]
     assert len(feet) > 0
     # The heel line is defined by the back of the heels: the rear of the feet is at z = 0 (float32 mesh, 1 mm).
@@ -35,91 +46,131 @@ def test_standing_heels_are_on_the_heel_line(stature):
     assert v[:, 1].min() == pytest.approx(0.0, abs=0.001)
 
 
-@pytest.mark.parametrize("stature", STATURES)
-def test_top_of_the_head_is_the_stature(stature):
-    top = float(build(stature, Pose()).vertices[:, 1].max())
+@pytest.mark.parametrize("name,stature", SPREAD)
+def test_top_of_the_head_is_the_stature(name, stature):
+    top = float(build(named_body(name, stature), Pose()).vertices[:, 1].max())
     assert top == pytest.approx(stature, rel=0.05)   # a mesh of ellipsoids, not a scan: 5 %
 
 
-@pytest.mark.parametrize("stature", STATURES)
-def test_hip_offset_standing_is_a_few_cm_and_a_full_hinge_15_to_25_cm(stature):
-    standing = hip_truth(build(stature, Pose()))
-    deepest = hip_truth(build(stature, hinge(1.0)))
-    assert 2 * CM <= standing.offset_m <= 9 * CM          # DESIGN.md: "a few cm" behind the heels
-    assert 15 * CM <= deepest.offset_m <= 25 * CM         # DESIGN.md: a full hinge is 15–25 cm
+@pytest.mark.parametrize("name,stature", SPREAD)
+def test_hip_offset_standing_is_a_few_cm_and_a_full_hinge_15_to_25_cm(name, stature):
+    body = named_body(name, stature)
+    standing = truth(body, Pose())
+    deepest = truth(body, HINGE.at(1.0))
+    # DESIGN.md: "a few cm" behind the heels standing, 15-25 cm in a full hinge. Big glutes stick out further
+    # behind the hip joints than anyone's the brief had in mind: both bounds move back by their extra depth.
+    extra = _glute_depth(body)
+    assert 2 * CM + extra <= standing.hip_offset_m <= 9 * CM + extra
+    assert 15 * CM + extra <= deepest.hip_offset_m <= 25 * CM + extra
     # The rearmost hip point is at hip/buttock height: roughly half the stature (hip joint at 0.53 of stature).
-    assert 0.35 * stature < standing.height_m < 0.65 * stature
+    assert 0.35 * stature < standing.hip_height_m < 0.65 * stature
 
 
-@pytest.mark.parametrize("stature", STATURES)
-def test_hinge_sends_the_hips_back_while_a_squat_drops_them(stature):
-    standing = hip_truth(build(stature, Pose()))
-    hinged = hip_truth(build(stature, hinge(1.0)))
-    squatted = hip_truth(build(stature, squat(1.0)))
+@pytest.mark.parametrize("name,stature", SPREAD)
+def test_a_hinge_sends_the_hips_back_more_than_it_drops_them(name, stature):
+    body = named_body(name, stature)
+    standing, hinged = truth(body, Pose()), truth(body, HINGE.at(1.0))
+    travel = hinged.hip_offset_m - standing.hip_offset_m
+    assert travel >= 10 * CM            # 15-25 cm deep from a few cm standing (test above)
     # DESIGN.md: in a hinge the hips travel back much more than they drop ("a few cm" at most).
-    assert abs(hinged.height_m - standing.height_m) < 4 * CM
-    travel = hinged.offset_m - standing.offset_m
-    assert travel > 3 * abs(standing.height_m - hinged.height_m)
-    # In a squat the hips drop a lot.
-    assert standing.height_m - squatted.height_m >= 20 * CM
+    assert abs(hinged.hip_height_m - standing.hip_height_m) < 4 * CM
+    assert travel > 3 * abs(standing.hip_height_m - hinged.hip_height_m)
 
 
+@pytest.mark.parametrize("name,stature", SPREAD)
+def test_a_squat_drops_the_hips(name, stature):
+    body = named_body(name, stature)
+    standing, squatted = truth(body, Pose()), truth(body, SQUAT.at(1.0))
+    assert standing.hip_height_m - squatted.hip_height_m >= 20 * CM
+    # the hip joints too, not only the rear of the buttocks (a squat bends the knees: thighs near horizontal)
+    joints = build(body, Pose()).joints["hips"][1] - build(body, SQUAT.at(1.0)).joints["hips"][1]
+    assert joints >= 20 * CM
+
+
+@pytest.mark.parametrize("name", list(BUILDS))
 @pytest.mark.parametrize("stature", [1.50, 1.75, 2.00])
-def test_hip_offset_grows_monotonically_with_hinge_depth(stature):
-    offsets = np.array([hip_truth(build(stature, hinge(d))).offset_m for d in np.linspace(0.0, 1.0, 21)])
+def test_hip_offset_grows_monotonically_with_hinge_depth(name, stature):
+    body = named_body(name, stature)
+    offsets = np.array([truth(body, HINGE.at(d)).hip_offset_m for d in np.linspace(0.0, 1.0, 21)])
     assert np.all(np.diff(offsets) > 0.0)
     # depth is clipped to [0, 1]: beyond the deepest hinge nothing changes
-    assert hip_truth(build(stature, hinge(1.5))).offset_m == pytest.approx(offsets[-1], abs=1e-6)
+    assert truth(body, HINGE.at(1.5)).hip_offset_m == pytest.approx(offsets[-1], abs=1e-6)
 
 
-def test_a_taller_body_is_the_same_body_scaled():
+@pytest.mark.parametrize("name", list(BUILDS))
+def test_a_taller_body_is_the_same_body_scaled(name):
     """Segment lengths are fractions of stature, so at the same angles every length scales with stature."""
-    poses = [Pose(), hinge(0.5), hinge(1.0), squat(0.8)]
-    small = [hip_truth(build(1.50, p)) for p in poses]
-    tall = [hip_truth(build(2.00, p)) for p in poses]
+    poses = [Pose(), HINGE.at(0.5), HINGE.at(1.0), SQUAT.at(0.8), rounded_hinge(30).at(1.0)]
+    small = [truth(named_body(name, 1.50), p) for p in poses]
+    tall = [truth(named_body(name, 2.00), p) for p in poses]
     for s, t in zip(small, tall):
-        assert t.offset_m > s.offset_m and t.height_m > s.height_m
-        assert t.offset_m / s.offset_m == pytest.approx(2.00 / 1.50, rel=0.01)   # float32 vertices only
-        assert t.height_m / s.height_m == pytest.approx(2.00 / 1.50, rel=0.01)
+        assert t.hip_offset_m > s.hip_offset_m and t.hip_height_m > s.hip_height_m
+        assert t.hip_offset_m / s.hip_offset_m == pytest.approx(2.00 / 1.50, rel=0.01)   # float32 vertices only
+        assert t.hip_height_m / s.hip_height_m == pytest.approx(2.00 / 1.50, rel=0.01)
+        # ...and angles do not depend on size at all
+        assert (t.trunk_deg, t.knee_deg, t.spine_deg) == pytest.approx((s.trunk_deg, s.knee_deg, s.spine_deg),
+                                                                        abs=0.01)
 
 
-def test_pose_position_moves_the_body_relative_to_the_heel_line():
-    here = hip_truth(build(1.75, Pose()))
-    moved = hip_truth(build(1.75, Pose(x=0.3, z=0.05)))
+@pytest.mark.parametrize("name", list(BUILDS))
+def test_pose_position_moves_the_body_relative_to_the_heel_line(name):
+    body = named_body(name, 1.75)
+    here = truth(body, Pose())
+    moved = truth(body, Pose(x=0.3, z=0.05))
     # Standing 5 cm forward of the tape brings the hips 5 cm nearer the heel line; sideways changes nothing.
-    assert moved.offset_m == pytest.approx(here.offset_m - 0.05, abs=1e-4)
-    assert moved.height_m == pytest.approx(here.height_m, abs=1e-4)
+    assert moved.hip_offset_m == pytest.approx(here.hip_offset_m - 0.05, abs=1e-4)
+    assert moved.hip_height_m == pytest.approx(here.hip_height_m, abs=1e-4)
+
+
+def test_unknown_build_is_refused_in_one_sentence():
+    with pytest.raises(ValueError, match="unknown build 'giant'"):
+        named_body("giant", 1.75)
+    assert named_body("glutes", 1.62) == dataclasses.replace(BUILDS["glutes"], stature_m=1.62)
 
 
 # ---- script -------------------------------------------------------------------------------------------------
-def _standing_script(stature: float, seed: int = 4) -> Script:
-    return Script(stature, 30.0, seed).stand(0.5)
+def _standing_script(body: Body, seed: int = 4) -> Script:
+    return Script(body, 30.0, seed).stand(0.5)
 
 
-@pytest.mark.parametrize("stature", [1.50, 1.75, 2.00])
-@pytest.mark.parametrize("target", [0.10, 0.15])
-def test_hinge_rep_peaks_at_its_target_offset(stature, target):
-    s = _standing_script(stature)
+def _check_rep_peaks_at(body: Body, target: float) -> None:
+    s = _standing_script(body)
     s.rep("hinge", target_m=target).stand(0.3)
     assert len(s.reps) == 1
     rep = s.reps[0]
     frames = s.truth_frames()
-    assert rep.kind == "hinge"
+    assert rep.kind == "hinge" and rep.style == HINGE.style and not rep.knees_forward
     assert rep.start_frame < rep.peak_frame < rep.end_frame
     peak = frames[rep.peak_frame - 1]
     assert peak["frame"] == rep.peak_frame
     assert peak["hip_offset_m"] == pytest.approx(target, abs=0.003)     # brief: the script hits its target ±3 mm
     assert rep.peak_offset_m == pytest.approx(peak["hip_offset_m"], abs=1e-5)  # truth rounds to 0.01 mm
+    # the rep's angles are those of its peak frame (truth rounds angles to 0.01 deg)
+    assert (rep.trunk_deg, rep.knee_deg, rep.spine_deg) == pytest.approx(
+        (peak["trunk_deg"], peak["knee_deg"], peak["spine_deg"]), abs=0.006)
     # the peak frame is the deepest one of the rep, and the rep starts and ends near standing
     during = [f["hip_offset_m"] for f in frames[rep.start_frame - 1:rep.end_frame]]
     assert max(during) == pytest.approx(peak["hip_offset_m"], abs=1e-5)
-    upright = hip_truth(build(stature, Pose())).offset_m
+    upright = truth(body, Pose()).hip_offset_m
     assert frames[rep.end_frame - 1]["hip_offset_m"] == pytest.approx(upright, abs=0.01)  # within breathing sway
     assert all(f["on_mark"] for f in frames[rep.start_frame - 1:rep.end_frame])
 
 
+@pytest.mark.parametrize("stature", [1.50, 1.75, 2.00])
+@pytest.mark.parametrize("target", [0.10, 0.15])
+def test_hinge_rep_peaks_at_its_target_offset(stature, target):
+    _check_rep_peaks_at(Body(stature), target)
+
+
+@pytest.mark.parametrize("name", list(BUILDS))
+def test_every_build_hinges_to_its_target_offset(name):
+    """A target a wall's worth (4 in) behind where this build's hips stand: big glutes stand 11 cm back."""
+    body = named_body(name, 1.75)
+    _check_rep_peaks_at(body, truth(body, Pose()).hip_offset_m + 4 * 0.0254)
+
+
 def test_a_small_dip_is_sway_and_a_clear_travel_is_a_rep():
-    s = _standing_script(1.75)
+    s = _standing_script(Body(1.75))
     s.rep("hinge", travel_m=0.015)
     assert s.reps == []
     assert len(s.non_reps) == 1 and s.non_reps[0]["what"] == "sway"
@@ -133,40 +184,60 @@ def test_a_small_dip_is_sway_and_a_clear_travel_is_a_rep():
     assert s.reps[0].peak_offset_m - start == pytest.approx(0.045, abs=0.01)   # the standing sway is < 1 cm
 
 
-def test_squat_rep_truth_drops_the_hips():
-    s = _standing_script(1.75)
+@pytest.mark.parametrize("name", list(BUILDS))
+def test_squat_rep_truth_drops_the_hips(name):
+    s = _standing_script(named_body(name, 1.50))        # the shortest client drops the least
     s.rep("squat", depth=0.9)
     rep = s.reps[0]
     frames = s.truth_frames()
     before = frames[rep.start_frame - 2]
     peak = frames[rep.peak_frame - 1]
-    assert rep.kind == "squat"
+    assert rep.kind == "squat" and rep.style == SQUAT.style
     assert before["hip_height_m"] - peak["hip_height_m"] >= 0.15    # a 0.9 squat drops the hips by well over 15 cm
+    assert rep.hip_drop_m >= 0.15
 
 
 def test_walking_frames_are_off_the_mark_and_have_no_hip_offset():
-    s = Script(1.75, 30.0, seed=2).empty(0.2)
+    s = Script(Body(1.75), 30.0, seed=2).empty(0.2)
     first_walk = s.frame
     s.arrive((1.6, 1.4))
     arrived = s.frame
     s.stand(0.4)
     frames = s.truth_frames()
     assert [f["frame"] for f in frames] == list(range(1, len(frames) + 1))
+    angles = ("trunk_deg", "knee_deg", "spine_deg")
     for f in frames[:arrived - 1]:
         assert f["on_mark"] is False and f["hip_offset_m"] is None and f["hip_height_m"] is None
+        assert all(f[a] is None for a in angles)
     assert all(p is None for p in s.poses[:first_walk - 1])
     assert all(p is not None for p in s.poses[first_walk - 1:])
     for f in frames[arrived - 1:]:
         assert f["on_mark"] is True and f["hip_offset_m"] is not None
         # standing on the mark (heels within ~2 cm of the tape): a few cm, like the body alone
         assert 0.0 < f["hip_offset_m"] < 0.12
+        # ...and upright: breathing tips the trunk by 1 deg at most, the knees stay straight, the back flat
+        assert abs(f["trunk_deg"]) <= 1.0 + 1e-6 and f["knee_deg"] == pytest.approx(0.0, abs=0.01)
+        assert f["spine_deg"] == 0.0
     # the walk covers ~1.96 m at 1 m/s, then a 0.8 s turn
     walk_frames = arrived - first_walk
     assert walk_frames == pytest.approx((np.hypot(1.6, 1.4 - 0.25) / 1.0 + 0.8) * 30, abs=2)
 
 
+@pytest.mark.parametrize("name", list(BUILDS))
+def test_every_build_arrives_on_the_mark_at_its_own_standing_offset(name):
+    """Heels land within 2 cm of the tape (Script.placement_error), so the hip offset standing on the mark is
+    the body's own standing offset within those 2 cm and the 1 deg breathing sway (< 1 cm)."""
+    body = named_body(name, 1.75)
+    s = Script(body, 30.0, seed=5).arrive((1.6, 1.4))
+    arrived = s.frame
+    s.stand(1.0)
+    own = truth(body, Pose()).hip_offset_m
+    for f in s.truth_frames()[arrived - 1:]:
+        assert f["hip_offset_m"] == pytest.approx(own, abs=0.02 + 0.01)
+
+
 def test_truth_frame_timestamps_follow_the_frame_rate():
-    s = Script(1.75, 15.0, seed=1).empty(0.4).stand(0.4)
+    s = Script(Body(1.75), 15.0, seed=1).empty(0.4).stand(0.4)
     frames = s.truth_frames(t0_ms=100.0)
     assert len(frames) == 12                 # 0.4 s at 15 fps, twice
     for i, f in enumerate(frames):
@@ -240,7 +311,7 @@ def test_floor_depth_matches_camera_height_and_tilt(name, height):
 def test_a_body_only_ever_brings_the_depth_nearer():
     p = Placement("side-left", 2.4, 1.2)
     renderer = Renderer(p.intrinsics, p.camera_from_studio(), room())
-    with_body = renderer.depth([build(1.75, hinge(0.7))])
+    with_body = renderer.depth([build(Body(1.75), HINGE.at(0.7))])
     changed = with_body != renderer.static
     assert changed.sum() > 2000          # a person 2.4 m away covers thousands of 848x480 pixels
     assert np.all((with_body[changed] < renderer.static[changed]) | (renderer.static[changed] == 0))
@@ -392,21 +463,27 @@ def test_unknown_scenario_and_impossible_stature_are_refused():
     with pytest.raises(ValueError, match="nope"):
         simulate("nope")
     with pytest.raises(ValueError):
-        simulate("smoke", stature_m=3.0)
+        simulate("smoke", body=Body(3.0))
+    with pytest.raises(ValueError, match="1.40-2.10"):
+        simulate("smoke", body=named_body("slim", 1.30))
 
 
-@pytest.mark.parametrize("name,stature", [("side-left", 1.75), ("behind", 1.55), ("oblique-behind-right", 1.95)])
-def test_smoke_truth_is_consistent(name, stature):
-    sim = simulate("smoke", Placement(name, 2.4, 1.2), stature_m=stature, seed=3)
-    truth = sim.truth()
-    frames = truth["frames"]
+@pytest.mark.parametrize("name,build_name,stature", [("side-left", "average", 1.75), ("behind", "slim", 1.55),
+                                                    ("oblique-behind-right", "glutes", 1.95)])
+def test_smoke_truth_is_consistent(name, build_name, stature):
+    body = named_body(build_name, stature)
+    # a wall this client can tap: big glutes stand 12 cm behind the heels, behind the default 4 in (10 cm) wall
+    sim = simulate("smoke", Placement(name, 2.4, 1.2), body=body, seed=3, wall_m=session_wall_m(body))
+    record = sim.truth()
+    assert record["stature_m"] == stature and record["body"] == dataclasses.asdict(body) and sim.body == body
+    frames = record["frames"]
     assert [f["frame"] for f in frames] == list(range(1, sim.frame_count + 1))
-    assert truth["fps"] == FPS == 30.0
+    assert record["fps"] == FPS == 30.0
     t = np.array([f["t_ms"] for f in frames])
     assert np.allclose(np.diff(t), 1000.0 / 30.0, atol=2e-3)     # truth rounds t_ms to 1 µs
     assert t[0] == 0.0
-    assert len(truth["reps"]) >= 1
-    for rep in truth["reps"]:
+    assert len(record["reps"]) >= 1
+    for rep in record["reps"]:
         assert rep["start_frame"] < rep["peak_frame"] < rep["end_frame"]
         assert rep["peak_offset_m"] == pytest.approx(frames[rep["peak_frame"] - 1]["hip_offset_m"], abs=1e-5)
         # smoke: one hinge that clears the wall by CLEAR_M (a scripted target, reached within 3 mm)
@@ -416,12 +493,12 @@ def test_smoke_truth_is_consistent(name, stature):
     assert frames[0]["hip_offset_m"] is None
     assert all((f["hip_offset_m"] is None) == (not f["on_mark"]) for f in frames)
     # the stored camera pose is the placement's
-    assert np.allclose(truth["studio_from_camera"], sim.placement.studio_from_camera(), atol=1e-6)
+    assert np.allclose(record["studio_from_camera"], sim.placement.studio_from_camera(), atol=1e-6)
 
 
 def test_rendered_smoke_frames_show_the_client_only_when_present():
     p = Placement("side-left", 2.4, 1.2)
-    sim = simulate("smoke", p, stature_m=1.75, seed=2)
+    sim = simulate("smoke", p, body=Body(1.75), seed=2)
     script = sim.script
     rep = script.reps[0]
     first_on_mark = script.on_mark.index(True)
@@ -435,7 +512,7 @@ def test_rendered_smoke_frames_show_the_client_only_when_present():
     room_z = exact.static
     empty = frames[0]
     for k, i in enumerate(picks[1:], start=1):
-        body_z = exact.depth([build(sim.stature_m, script.poses[i])])
+        body_z = exact.depth([build(sim.body, script.poses[i])])
         # pixels where the client stands clearly (> 0.5 m) in front of the room behind them
         mask = (body_z > 0) & ((room_z == 0) | (room_z - body_z > 0.5))
         assert mask.sum() > 2000                  # a 1.75 m person 2.4 m away spans ~300 px of image height

@@ -1,6 +1,7 @@
 """Frame-time and motion-to-screen benchmark on the kiosk's real capture path:
 `python -m kiosk.game.bench [--seconds S] [--size WxH] [--display headless|windowed|fullscreen]
-[--recording FILE --calibration FILE | --cache DIR]`.
+[--recording FILE --calibration FILE | --cache DIR]`; and the cost of the client's outline alone:
+`python -m kiosk.game.bench --outline [--size WxH]`.
 
 The game runs on the real clock (capped at 60 fps) while a CaptureProvider replays a recording in real time
 in the camera's watched child process and measures every frame with the real Measurer: what
@@ -65,6 +66,37 @@ def summary(name: str, values_s: list[float]) -> dict[str, float]:
     return {f"{name}_median_ms": round(float(np.median(ms)), 2), f"{name}_p95_ms": round(float(np.percentile(ms, 95)), 2)}
 
 
+def outline_cost(size: tuple[int, int]) -> dict[str, float]:
+    """The client's outline (kiosk.game.draw Silhouette) over every distinct profile of the scripted full visit,
+    in the drill's picture at `size`: the draw of a new profile (outline, fill, stroke and its blit: the cost
+    of a new measurement), and the draw of the same profile again (the blit every frame pays). Wall time, and
+    this thread's CPU time, which other busy processes inflate less."""
+    import pygame
+
+    from kiosk.game.app import open_display
+    from kiosk.game.draw import Painter, SideView, Silhouette
+    from kiosk.game.palette import CLIENT, CLIENT_FILL
+    from kiosk.game.scenes import drill_layout
+    from kiosk.game.visit import full_visit
+
+    screen = open_display("headless", size)
+    p = Painter(size)
+    view = SideView(drill_layout(p)[0])
+    profiles = list({id(m.profile): m.profile for m in full_visit(Settings()).measurements
+                     if m.on_mark and m.profile is not None}.values())
+    silhouette = Silhouette()
+    times: dict[str, list[float]] = {name: [] for name in ("new_wall", "new_cpu", "blit_wall", "blit_cpu")}
+    for points in profiles:
+        for kind in ("new", "blit"):
+            t0, c0 = time.perf_counter(), time.thread_time()
+            silhouette.draw(screen, view, points, CLIENT_FILL, CLIENT, p.px(0.5))
+            times[f"{kind}_cpu"].append(time.thread_time() - c0)
+            times[f"{kind}_wall"].append(time.perf_counter() - t0)
+    pygame.display.quit()
+    return {"size": f"{size[0]}x{size[1]}", "profiles": len(profiles),
+            **{k: v for name, values in times.items() for k, v in summary(f"outline_{name}", values).items()}}
+
+
 def assets(args: argparse.Namespace) -> tuple[Path, Path]:
     if args.recording:
         return args.recording, args.calibration
@@ -83,16 +115,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recording", type=Path, help="a .db3 recording (default: the demo's)")
     parser.add_argument("--calibration", type=Path, help="its calibration (needed with --recording)")
     parser.add_argument("--cache", type=Path, help="where the demo is kept")
+    parser.add_argument("--outline", action="store_true", help="time only the client's outline, per new profile")
     args = parser.parse_args(argv)
     if args.recording and not args.calibration:
         parser.error("--recording needs --calibration")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    size = tuple(int(v) for v in args.size.split("x"))
+    if args.outline:
+        print(json.dumps(outline_cost(size)))
+        print(f"command: python -m kiosk.game.bench {shlex.join(argv)}")
+        return 0
     from calibration.store import load
     from kiosk.run import Choice, source_factory
 
     recording, cal_path = assets(args)
     cal = load(cal_path)
-    size = tuple(int(v) for v in args.size.split("x"))
     trace = Trace()
     with CaptureProvider(source_factory(Choice(recording, cal_path, True), None), lambda: cal,
                          trace=trace) as provider:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pygame
 
-from kiosk.game import palette
+from kiosk.game import palette, words
+from kiosk.game.outline import Outline, outline, signed_area
+from kiosk.measurement import Point2
 
 TEXT_CACHE = 256
 
@@ -134,62 +136,111 @@ class SideView:
 
 
 class Silhouette:
-    """Depth points (z, y) → a soft filled body: rasterised on a 2 cm grid, grown, scaled up smoothly."""
+    """The client seen from the side: a smooth filled outline with a clean stroke (kiosk.game.outline).
 
-    CELL_M = 0.02
+    Redrawn only when a new profile arrives (the camera's 30 fps), onto a canvas the size of the picture that
+    is kept between frames; every frame blits just the part the body covers.
+    """
 
     def __init__(self) -> None:
-        self._key: tuple | None = None
-        self._surf: tuple[pygame.Surface, tuple[int, int]] | None = None   # the body and where it sits
+        self._points: np.ndarray | None = None      # the profile drawn last (each measurement has its own array)
+        self._style: tuple | None = None
+        self._canvas: pygame.Surface | None = None
+        self._covered = pygame.Rect(0, 0, 0, 0)     # the body's box on the canvas
 
-    def draw(self, surface: pygame.Surface, view: SideView, points: np.ndarray | None, colour,
-             offset_px: float = 0.0) -> None:
+    def draw(self, surface: pygame.Surface, view: SideView, points: np.ndarray | None, fill, stroke,
+             width_px: int) -> None:
         if points is None or len(points) == 0:
             return
-        key = (id(points), len(points), view.rect.size, colour)
-        if key != self._key:
-            self._surf = self._raster(view, points, colour)
-            self._key = key
-        surf, (dx, dy) = self._surf
-        x0, y0 = view.to_screen(view.z_min, view.y_max)
-        surface.blit(surf, (x0 + dx + offset_px, y0 + dy))
+        style = (view, fill, stroke, width_px)
+        if points is not self._points or style != self._style:
+            self._redraw(outline(points), view, fill, stroke, width_px)
+            self._points, self._style = points, style
+        surface.blit(self._canvas, self._covered.move(view.rect.topleft), self._covered)
 
-    def _raster(self, view: SideView, points: np.ndarray, colour) -> tuple[pygame.Surface, tuple[int, int]]:
-        nz = int(round((view.z_max - view.z_min) / self.CELL_M))
-        ny = int(round(view.y_max / self.CELL_M))
-        iz = ((points[:, 0] - view.z_min) / self.CELL_M).astype(int)
-        iy = ((view.y_max - points[:, 1]) / self.CELL_M).astype(int)
-        ok = (iz >= 0) & (iz < nz) & (iy >= 0) & (iy < ny)
-        grid = np.zeros((ny + 2, nz + 2), bool)
-        grid[iy[ok] + 1, iz[ok] + 1] = True
-        body = _erode(_dilate(grid))[1:-1, 1:-1]   # a closing: fills the gaps between sparse depth points
-        rows, cols = np.flatnonzero(body.any(axis=1)), np.flatnonzero(body.any(axis=0))
-        if len(rows) == 0:
-            return pygame.Surface((1, 1), pygame.SRCALPHA), (0, 0)
-        # only the body's box (with a cell of margin for the soft edge) is scaled and blitted
-        r0, r1 = max(rows[0] - 1, 0), min(rows[-1] + 2, ny)
-        c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, nz)
-        rgba = np.zeros((r1 - r0, c1 - c0, 4), np.uint8)
-        rgba[..., :3] = colour
-        rgba[..., 3] = body[r0:r1, c0:c1] * 255
-        small = pygame.image.frombuffer(rgba.tobytes(), (c1 - c0, r1 - r0), "RGBA")
-        cell_px = self.CELL_M * view.scale
-        big = pygame.transform.smoothscale(small, (round((c1 - c0) * cell_px), round((r1 - r0) * cell_px)))
-        return _fast(big), (round(c0 * cell_px), round(r0 * cell_px))
-
-
-_NEIGHBOURS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    def _redraw(self, shape: Outline, view: SideView, fill, stroke, width_px: int) -> None:
+        """Fill and stroke the outline. Transparent pixels carry the stroke's colour, so the anti-aliased edge
+        blends into straight alpha with no dark fringe; holes are cut back to transparent."""
+        if self._canvas is None or self._canvas.get_size() != view.rect.size:
+            self._canvas = _fast(pygame.Surface(view.rect.size, pygame.SRCALPHA))
+        clear = (*stroke, 0)
+        self._canvas.fill(clear, self._covered)
+        loops = [(np.column_stack(view.to_screen(xy[:, 0], xy[:, 1])) - view.rect.topleft, hole)
+                 for hole, group in ((False, shape.bodies), (True, shape.holes)) for xy in group]
+        if not loops:
+            self._covered = pygame.Rect(0, 0, 0, 0)
+            return
+        # the stroke lies just inside the outline, so the body keeps its measured size; its middle line bounds
+        # the fill (every other point is plenty there: the fill's edge lies under the stroke)
+        inward = [_normals(pts) * (np.sign(signed_area(pts)) * (-1 if hole else 1)) for pts, hole in loops]
+        for (pts, hole), n in zip(loops, inward):
+            pygame.draw.polygon(self._canvas, clear if hole else fill, (pts + n * width_px / 2)[::2])
+        for (pts, _), n in zip(loops, inward):
+            pygame.draw.lines(self._canvas, stroke, True, pts + n * width_px / 2, width_px)
+            for depth in (0.5, width_px - 0.5):        # anti-aliased edges on both sides of the stroke
+                pygame.draw.aalines(self._canvas, stroke, True, pts + n * depth)
+        every = np.vstack([pts for pts, _ in loops])
+        lo, hi = np.floor(every.min(axis=0)) - width_px - 2, np.ceil(every.max(axis=0)) + width_px + 2
+        self._covered = pygame.Rect(int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1])).clip(
+            self._canvas.get_rect())
 
 
-def _dilate(mask: np.ndarray) -> np.ndarray:
-    out = mask.copy()
-    for dy, dx in _NEIGHBOURS:
-        out |= np.roll(mask, (dy, dx), (0, 1))
-    return out
+def _ribbon(surface: pygame.Surface, colour, line: np.ndarray, width: float) -> None:
+    """A thick open curve with round ends and anti-aliased sides (pygame's thick lines notch at every joint)."""
+    side = width / 2 * _normals(line, closed=False)
+    left, right = line + side, line - side
+    pygame.draw.polygon(surface, colour, np.vstack([left, right[::-1]]))
+    for edge in (left, right):
+        pygame.draw.aalines(surface, colour, False, edge)
+    for end in (line[0], line[-1]):
+        pygame.draw.circle(surface, colour, end, width / 2)
 
 
-def _erode(mask: np.ndarray) -> np.ndarray:
-    return ~_dilate(~mask)
+def _normals(loop: np.ndarray, closed: bool = True) -> np.ndarray:
+    """Unit normals of a curve, on its left (inside a loop whose signed area is positive)."""
+    if closed:
+        d = np.roll(loop, -1, axis=0) - np.roll(loop, 1, axis=0)
+    else:
+        d = np.gradient(loop, axis=0)
+    n = np.column_stack([-d[:, 1], d[:, 0]])
+    return n / np.maximum(np.hypot(n[:, 0], n[:, 1]), 1e-9)[:, None]
+
+
+def back_and_trunk(surface: pygame.Surface, p: Painter, view: SideView, back_line: tuple[Point2, Point2],
+                   trunk_deg: float, flexion_deg: float, colour, caption: str) -> None:
+    """The back over the outline and the trunk angle, as a coach would sketch them on a photo.
+
+    The back is a thick bar from hips to shoulders, bowed by its measured flexion (a flat back is straight, a
+    rounded one visibly curved); a dashed plumb line rises from the hips, an arc sweeps from it to the trunk,
+    and the degrees stand in big type at the plumb line's top with `caption` under them.
+    """
+    hip, shoulder = (np.array(view.to_screen(z, y)) for z, y in back_line)
+    chord = shoulder - hip
+    length = float(np.hypot(*chord))
+    if length < 1:
+        return
+    dorsal = np.array([chord[1], -chord[0]]) / length        # away from the belly, on screen (y down)
+    bow = length / 2 * math.tan(math.radians(max(flexion_deg, 0.0)) / 4)      # a circular arc's sagitta
+    t = np.linspace(0.0, 1.0, 17)[:, None]
+    control = (hip + shoulder) / 2 + 2 * bow * dorsal         # a quadratic curve through the arc's middle
+    back = (1 - t) ** 2 * hip + 2 * t * (1 - t) * control + t ** 2 * shoulder
+    width = p.px(1.4)
+    for paint, w in ((palette.BACKGROUND, width + p.px(1.0)), (colour, width)):   # a dark casing, then the bar
+        _ribbon(surface, paint, back, w)
+    # the plumb line, up from the hips to the top of the picture
+    top = view.rect.top + p.px(1)
+    dash = p.px(1.6)
+    for y in np.arange(hip[1] - p.px(2), top, -2 * dash):
+        pygame.draw.line(surface, palette.TEXT, (hip[0], y), (hip[0], max(top, y - dash)), p.px(0.4))
+    # the arc from vertical to the trunk (drawn from the measured angle, which the number states)
+    radius = 0.6 * length
+    a = np.radians(np.linspace(0.0, trunk_deg, max(2, int(abs(trunk_deg)) // 3 + 2)))
+    arc = np.column_stack([hip[0] + radius * np.sin(a), hip[1] - radius * np.cos(a)])
+    pygame.draw.lines(surface, palette.TEXT, False, arc, p.px(0.5))
+    pygame.draw.aalines(surface, palette.TEXT, False, arc)
+    number = p.text(surface, words.degrees(trunk_deg), 8, colour, (hip[0] - p.px(1.5), top), "topright")
+    if caption:
+        p.text(surface, caption, 4, colour, (hip[0] - p.px(1.5), number.bottom), "topright")
 
 
 def floor_and_heels(surface: pygame.Surface, p: Painter, view: SideView, label: bool = True) -> None:
@@ -211,6 +262,6 @@ def wall(surface: pygame.Surface, p: Painter, view: SideView, wall_m: float, lab
     rect = pygame.Rect(0, 0, thick, view.rect.bottom - top)
     rect.bottomright = (round(x + shake_px), view.rect.bottom)
     pygame.draw.rect(surface, colour, rect)
-    if label:   # reaching back from the wall's front face: the client's head is just in front of it
-        p.text(surface, label, 4.5, colour, (rect.right, rect.top - p.px(1)), "bottomright")
+    if label:   # behind the wall: the client's head and the trunk angle's plumb line are in front of it
+        p.text(surface, label, 4.5, colour, (rect.left - p.px(0.5), rect.top - p.px(1)), "bottomright")
     return rect

@@ -33,6 +33,7 @@ BEST_MARGIN_M = 0.005     # a new session best must beat the old one by this muc
 BEEP_SLOW_S = 0.55        # proximity beep interval when the hips have just left standing...
 BEEP_FAST_S = 0.07        # ...and right at the wall (a parking sensor)
 BEEP_FROM = 0.15          # share of the way to the wall before beeping starts
+RECURRING = 2             # a fault seen this often in a session is a habit, worth the summary's one focus
 
 
 class Scene(StrEnum):
@@ -102,11 +103,11 @@ class Banner:
 class Summary:
     good_reps: int
     reps: int
-    best_wall_m: float | None                   # furthest wall tapped with a good rep
-    top_cue: str | None                         # the cue that came up most
-    best_path: tuple[tuple[float, float], ...]  # (hip offset, hip height) of the best rep
-    best_offset_m: float | None
+    best_wall_m: float | None       # furthest wall tapped with a good rep
+    focus: Fault | None             # the one thing to work on (see focus); None: no fault all session
+    best: Rep                       # see _rank: its hip path and body angles
     last_wall_m: float
+    next_wall_m: float | None       # the wall to aim for next time; None once the top wall is cleared
 
 
 @dataclass
@@ -118,7 +119,7 @@ class Session:
     reps: int = 0
     best_wall_m: float | None = None
     best_rep: Rep | None = None     # see _rank
-    cues: Counter = field(default_factory=Counter)
+    faults: Counter[Fault] = field(default_factory=Counter)    # every fault of every rep, and feet that moved
     tapped: bool = False            # the hips reached the wall during the rep in progress
     last_beep_s: float = -math.inf
 
@@ -285,10 +286,9 @@ def _finish_session(state: GameState, now_s: float, fx: list[Effect]) -> None:
     s = state.session
     summary = None
     if s is not None and s.reps:
-        best = s.best_rep
-        summary = Summary(s.good_reps, s.reps, s.best_wall_m,
-                          s.cues.most_common(1)[0][0] if s.cues else None,
-                          best.path if best else (), best.peak_offset_m if best else None, state.wall_m)
+        walls = (inches_to_m(w) for w in state.settings.wall_levels_in)
+        ahead = next((w for w in walls if s.best_wall_m is None or w > s.best_wall_m), None)
+        summary = Summary(s.good_reps, s.reps, s.best_wall_m, focus(s.faults), s.best_rep, state.wall_m, ahead)
     _end_session(state)
     state.summary = summary
     _enter(state, Scene.SUMMARY if summary else Scene.ATTRACT, now_s)
@@ -321,12 +321,14 @@ def _drill_frame(state: GameState, m: Measurement, now_s: float, fx: list[Effect
     if isinstance(result, Rep):
         _score(state, result, now_s, fx)
     elif isinstance(result, Cancelled) and result.reason is Fault.FEET_MOVED:
+        s.faults[Fault.FEET_MOVED] += 1
         _cue(state, words.CUES[Fault.FEET_MOVED], now_s, fx)
 
 
 def _score(state: GameState, rep: Rep, now_s: float, fx: list[Effect]) -> None:
     s = state.session
     s.reps += 1
+    s.faults.update(rep.faults)
     prior = s.best_rep
     if prior is None or _rank(rep) > _rank(prior):
         s.best_rep = rep
@@ -358,8 +360,17 @@ def _rank(rep: Rep) -> tuple[bool, float]:
     return rep.good, rep.peak_offset_m
 
 
+def focus(faults: Counter[Fault]) -> Fault | None:
+    """The one thing to work on: the most important fault that became a habit (RECURRING times or more), else
+    the most important one seen; None when the session had none. Importance is kiosk.form.Fault's order (the
+    back and the hinge itself before the reach and the return), so one squat among five short reps is not the
+    focus, but two rounded backs are."""
+    seen = [f for f in Fault if faults[f] > 0]
+    habits = [f for f in seen if faults[f] >= RECURRING]
+    return (habits or seen or [None])[0]
+
+
 def _cue(state: GameState, cue: words.Cue, now_s: float, fx: list[Effect]) -> None:
-    state.session.cues[cue.text] += 1
     state.banner = Banner(cue.text, "cue", now_s + BANNER_S)
     fx += [Sound("cue"), Say(cue.spoken)]
 

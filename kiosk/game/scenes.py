@@ -9,8 +9,9 @@ import math
 import numpy as np
 import pygame
 
+from kiosk.form import ROUNDED_BACK_DEG
 from kiosk.game import figure, palette, words
-from kiosk.game.draw import Painter, SideView, Silhouette, floor_and_heels, wall
+from kiosk.game.draw import Painter, SideView, Silhouette, back_and_trunk, floor_and_heels, wall
 from kiosk.game.rules import SUMMARY_S, Celebrate, Effect, Flash, GameState, Scene, Shake
 from kiosk.units import inches_to_m
 
@@ -91,12 +92,12 @@ class Attract(View):
         offset = self.demo_offset(now_s)
         key = round(offset * 400)                      # poses cached at 2.5 mm steps
         if key not in self._poses:
-            self._poses[key] = figure.profile(key / 400)
+            self._poses[key] = figure.pose(key / 400).profile()
         view = SideView(picture)
         touching = offset >= self.DEMO_WALL_M - 0.002
         floor_and_heels(surface, p, view)
         wall(surface, p, view, self.DEMO_WALL_M, "wall", palette.TAP if touching else palette.WALL)
-        self.silhouette.draw(surface, view, self._poses[key], palette.CLIENT)
+        self.silhouette.draw(surface, view, self._poses[key], palette.CLIENT_FILL, palette.CLIENT, p.px(0.5))
         y = text.top + p.px(4)
         box = p.text(surface, "Step onto the mark", 9, palette.TAP, (text.centerx, y), "midtop", text.w)
         y = box.bottom + p.px(5)
@@ -195,7 +196,11 @@ class Drill(View):
              palette.TAP if flash > 0 else palette.WALL, shake_px)
         m = state.latest
         if m is not None and m.on_mark:
-            self.silhouette.draw(surface, view, m.profile, palette.CLIENT)
+            self.silhouette.draw(surface, view, m.profile, palette.CLIENT_FILL, palette.CLIENT, p.px(0.5))
+            if m.back_line is not None and m.trunk_deg is not None:
+                flexion = m.back_flexion_deg
+                colour, caption = back_look(None if flexion is None else flexion >= ROUNDED_BACK_DEG)
+                back_and_trunk(surface, p, view, m.back_line, m.trunk_deg, flexion or 0.0, colour, caption)
         if flash > 0:
             pygame.draw.rect(surface, palette.TAP, surface.get_rect(), width=round(p.px(2.5) * flash))
         self._panel(surface, p, state, text)
@@ -252,8 +257,17 @@ class Drill(View):
                max_width=rect.w - p.px(4))
 
 
+def back_look(rounded: bool | None) -> tuple[tuple[int, int, int], str]:
+    """Colour and words for the back: green and "flat back", vermillion and "rounded back" (never colour alone);
+    white and no words when the back was not measured."""
+    if rounded is None:
+        return palette.TEXT, ""
+    return (palette.WARN if rounded else palette.GOOD), words.back_words(rounded)
+
+
 class Summary(View):
-    """The client walked away: what they achieved, what to work on, and their best rep's hip path."""
+    """The client walked away: what they achieved, the one thing to work on (or praise and the next goal), and
+    their best rep: its hip path and the angles a coach checks."""
 
     name = Scene.SUMMARY.value
 
@@ -264,25 +278,30 @@ class Summary(View):
             return
         unit = state.settings.units
         picture, text = _split(p, top_u=16, bottom_u=10)
+        advice = ((words.WORK_ON, words.CUES[s.focus].text) if s.focus is not None
+                  else (words.NEXT_GOAL, words.next_goal(s.next_wall_m, unit)))
         tiles = (("Best wall", words.length(s.best_wall_m, unit) if s.best_wall_m else "Not yet"),
-                 ("Good reps", f"{s.good_reps} of {s.reps}"),
-                 ("Work on", s.top_cue or "Nothing: great form!"))
+                 ("Good reps", f"{s.good_reps} of {s.reps}"), advice)
         h = (text.h - 2 * p.px(3)) / 3
         for i, (label, value) in enumerate(tiles):
+            focus = i == 2 and s.focus is not None         # the one thing to work on stands out: border and colour
             tile = pygame.Rect(text.left, round(text.top + i * (h + p.px(3))), text.w, round(h))
-            p.panel(surface, tile)
+            p.panel(surface, tile, border=palette.TAP if focus else None)
             p.text(surface, label, 4.5, palette.MUTED, (tile.left + p.px(3), tile.top + p.px(2)), "topleft")
-            p.text(surface, value, 9 if i < 2 else 6, palette.TEXT,
+            p.text(surface, value, 9 if i < 2 else 7, palette.TAP if focus else palette.TEXT,
                    (tile.left + p.px(3), tile.top + p.px(8)), "topleft", tile.w - p.px(6))
-        self._path(surface, p, picture, s.best_path, s.best_wall_m or s.last_wall_m)
+        p.panel(surface, picture)
+        p.text(surface, words.BEST_REP, 4.5, palette.MUTED, (picture.left + p.px(3), picture.top + p.px(2)),
+               "topleft", picture.w - p.px(6))
+        angles = pygame.Rect(picture.left, picture.bottom - p.px(15), picture.w, p.px(15))
+        self._path(surface, p, picture.inflate(0, -angles.h).move(0, -angles.h // 2), s.best.path,
+                   s.best_wall_m or s.last_wall_m)
+        self._angles(surface, p, angles, s.best)
         left = max(0, math.ceil(SUMMARY_S - (now_s - self.entered_s)))
         p.text(surface, f"Next client in {left} s", 4, palette.MUTED, (p.w / 2, p.h - p.px(3)), "midbottom")
 
     def _path(self, surface, p, rect: pygame.Rect, path, wall_m: float) -> None:
         """The hips' path through the best rep, seen from the side like the drill, with its wall."""
-        p.panel(surface, rect)
-        p.text(surface, "Your best rep: hip path", 4.5, palette.MUTED, (rect.left + p.px(3), rect.top + p.px(2)),
-               "topleft", rect.w - p.px(6))
         if len(path) < 2:
             return
         pts = np.array(path)                            # (hip offset, hip height)
@@ -306,6 +325,18 @@ class Summary(View):
         pygame.draw.lines(surface, palette.CLIENT, False, [at(-off, y) for off, y in line], p.px(1))
         deepest = int(np.argmax(pts[:, 0]))            # the measured peak itself, on the smoothed height
         pygame.draw.circle(surface, palette.TAP, at(-pts[deepest, 0], line[deepest, 1]), p.px(1.8))
+
+    def _angles(self, surface, p, rect: pygame.Rect, best) -> None:
+        """The best rep's trunk angle, knee bend and back at its deepest, in columns a coach reads at a glance."""
+        colour, back = back_look(best.spine == "rounded")
+        values = ((words.degrees(best.trunk_deg), palette.TEXT),
+                  (words.NOT_SEEN if best.knee_deg is None else words.degrees(best.knee_deg), palette.TEXT),
+                  (back, colour))
+        column = (rect.w - p.px(6)) / 3
+        for i, (label, (value, tint)) in enumerate(zip(words.ANGLE_LABELS, values)):
+            x = rect.left + p.px(3) + i * column
+            p.text(surface, label, 4, palette.MUTED, (x, rect.top), "topleft", column - p.px(2))
+            p.text(surface, value, 6 if i < 2 else 5, tint, (x, rect.top + p.px(5)), "topleft", column - p.px(2))
 
 
 def smoothed(path: np.ndarray, n: int = PATH_SMOOTH) -> np.ndarray:

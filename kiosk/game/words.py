@@ -13,11 +13,13 @@ class Cue:
     spoken: str     # said aloud: the client's eyes are on the floor
 
 
-# one cue per fault, most important first (a squat matters more than a short reach)
+# one cue per fault the client can fix; which one matters most is kiosk.form.Fault's order
 CUES = {
+    Fault.ROUNDED_BACK: Cue("Keep your back flat", "Keep your back flat."),
     Fault.SQUAT: Cue("Hips back, not down. Soft knees.", "Hips back. Soft knees."),
-    Fault.STAYED_DOWN: Cue("Snap back up to standing", "Snap up tall"),
+    Fault.KNEES_FORWARD: Cue("Knees back: push your hips back", "Knees back. Push your hips back."),
     Fault.SHORT: Cue("Push your hips back to the wall", "Further back"),
+    Fault.STAYED_DOWN: Cue("Snap back up to standing", "Snap up tall"),
     Fault.FEET_MOVED: Cue("Keep your heels on the mark", "Heels on the mark"),
 }
 GOOD = "Good rep!"
@@ -31,9 +33,33 @@ NO_CAMERA = ("No camera found", "Plug the depth camera into a blue USB 3 port.")
 DEMO_COMMAND = "./hinge kiosk --demo"
 
 
-def cue_for(faults: tuple[str, ...]) -> Cue:
-    """The one cue to give for a rep's (or attempt's) faults."""
-    return next(CUES[f] for f in CUES if f in faults)
+def cue_for(faults: tuple[Fault, ...]) -> Cue:
+    """The one cue to give for a rep's (or attempt's) faults: the most important one's."""
+    return next(CUES[f] for f in Fault if f in faults and f in CUES)
+
+
+# the summary: the one thing to work on, or praise and the next goal; the best rep's angles for a coach
+WORK_ON = "Work on"
+NEXT_GOAL = "Next goal"
+BEST_REP = "Your best rep"
+ANGLE_LABELS = ("Trunk angle", "Knee bend", "Spine")
+NOT_SEEN = "not seen"
+
+
+def next_goal(next_wall_m: float | None, unit: str) -> str:
+    """Praise for a session without a fault, and what to aim for next time."""
+    if next_wall_m is None:
+        return "Great form! Next: every rep a snap"
+    return f"Great form! Next: tap the wall at {length(next_wall_m, unit)}"
+
+
+def degrees(angle_deg: float) -> str:
+    return f"{angle_deg:.0f}\N{DEGREE SIGN}"
+
+
+def back_words(rounded: bool) -> str:
+    """The back in two words: the drill's back line and the summary say it, so colour is never alone."""
+    return "rounded back" if rounded else "flat back"
 
 
 def length(metres: float, unit: str, precise: bool = False) -> str:

@@ -12,12 +12,13 @@ from typing import Callable
 from calibration.routine import calibrate
 from calibration.store import save
 from kiosk.sensing import SoftwareCamera, open_recording
+from kiosk.sim.body import Body
 from kiosk.sim.record import record
 from kiosk.sim.room import Placement
 from kiosk.sim.simulate import FPS, simulate
 
 DEMO_PLACEMENT = Placement("side-left", 2.4, 1.2)
-DEMO_STATURE_M = 1.72
+DEMO_BODY = Body(1.72)
 
 
 def _version() -> str:
@@ -41,12 +42,12 @@ def demo_assets(cache_dir: Path, progress: Callable[[str], None] | None = None) 
         old.unlink()
     routine = cache_dir / f".demo-calibration-{tag}.db3"
     say("Rendering the simulated trainer's calibration…")
-    record(simulate("calibration", DEMO_PLACEMENT, DEMO_STATURE_M, seed=1), routine)
+    record(simulate("calibration", DEMO_PLACEMENT, DEMO_BODY, seed=1), routine)
     with open_recording(routine) as source:
         info = source.info
         save(calibrate(source, info.baseline_m, info.name, info.serial), cal_path)
     raw = cache_dir / f".demo-visit-{tag}.raw.db3"
-    sim = simulate("visit", DEMO_PLACEMENT, DEMO_STATURE_M, seed=2)
+    sim = simulate("visit", DEMO_PLACEMENT, DEMO_BODY, seed=2)
     say(f"Rendering the simulated visit ({sim.frame_count} frames)…")
     record(sim, raw)
     say("Timing the visit at the camera's frame rate…")

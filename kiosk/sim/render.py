@@ -3,15 +3,18 @@
 The room is rendered once; each frame only the bodies are cast, over the image window they cover. Noise lives
 in disparity, where stereo cameras make it (DESIGN.md): correlated sub-pixel matching error (so depth error
 grows with z²), the occlusion shadow the right imager cannot see, the invalid left band, flying pixels and
-dropouts at edges, dropout blobs on the body, and the minimum depth.
+dropouts at edges, dropout blobs on the body, and the minimum depth. Dark trousers (`Clothing`) are a property of
+the surface: the renderer marks their pixels, and the noise takes most of them away in large patches.
 """
 from __future__ import annotations
+
+from enum import StrEnum
 
 import numpy as np
 import open3d as o3d
 
 from calibration.camera import STEREO_SUBPIXEL, Intrinsics, camera_rays
-from calibration.geometry import transform
+from calibration.geometry import invert, transform
 from kiosk.sim.body import Mesh
 
 MAX_DISPARITY = 126.0           # D4xx search range (pixels): closer than fx·B/126 has no depth
@@ -21,46 +24,77 @@ EDGE_DROP_P = 0.25              # chance an edge pixel has no depth
 BLOB_SHARE = 0.012              # share of the image lost to dropout blobs (dark fabric, glare)
 NOISE_CORRELATION_PX = 3        # box radius of the spatial correlation of matching error
 BODY_MARGIN_PX = 4
+TROUSER_HEM_M = 0.10            # trousers end at the ankle: shoes, below, keep their depth
+DARK_LOST = 0.8                 # share of dark fabric with no depth: it swallows the projector's IR dots, and
+#                                 only creases facing the lens return enough light to match
+DARK_FLICKER = 0.3              # weight of the per-frame field in where dark fabric drops out
+
+
+class Clothing(StrEnum):
+    """What the people in view wear, as far as stereo matching cares."""
+
+    PLAIN = "plain"                     # matt, textured: depth wherever both imagers see it
+    DARK_TROUSERS = "dark-trousers"     # black from the ankles to the top of the pelvis (hands hanging there too)
 
 
 class Renderer:
     """Exact depth (metres, 0 = nothing) of a static scene plus moving meshes, for one fixed camera."""
 
-    def __init__(self, intrinsics: Intrinsics, camera_from_studio: np.ndarray, static: Mesh) -> None:
+    def __init__(self, intrinsics: Intrinsics, camera_from_studio: np.ndarray, static: Mesh,
+                 clothing: Clothing = Clothing.PLAIN) -> None:
         self.intrinsics = intrinsics
         self.camera_from_studio = camera_from_studio
+        self.clothing = clothing
         self._rays = camera_rays(intrinsics).astype(np.float32)
-        self.static = self._cast([static], slice(None), slice(None))
+        up = invert(camera_from_studio)[1]                 # studio height of a camera point: up · (p, 1)
+        self._rise = (self._rays @ up[:3]).astype(np.float32)   # height gained per metre of z-depth
+        self._lens_y = float(up[3])
+        self.static = self._cast([static], slice(None), slice(None))[0]
 
-    def _cast(self, meshes: list[Mesh], rows: slice, cols: slice) -> np.ndarray:
+    def _cast(self, meshes: list[Mesh], rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray]:
+        """z-depth (0 = nothing) and which mesh each pixel sees (its index in `meshes`; meaningless where 0)."""
         scene = o3d.t.geometry.RaycastingScene()
-        for mesh in meshes:
+        for mesh in meshes:                                # open3d numbers the meshes 0, 1, ... as added
             verts = transform(self.camera_from_studio, mesh.vertices.astype(np.float64)).astype(np.float32)
             scene.add_triangles(o3d.core.Tensor(verts), o3d.core.Tensor(mesh.triangles.astype(np.uint32)))
         rays = self._rays[rows, cols]
         origins = np.zeros_like(rays)
-        hit = scene.cast_rays(o3d.core.Tensor(np.concatenate([origins, rays], axis=-1)))["t_hit"].numpy()
-        return np.where(np.isfinite(hit), hit, 0.0).astype(np.float32)   # ray z = 1, so t is z-depth
+        hit = scene.cast_rays(o3d.core.Tensor(np.concatenate([origins, rays], axis=-1)))
+        t = hit["t_hit"].numpy()
+        which = np.minimum(hit["geometry_ids"].numpy(), len(meshes) - 1).astype(np.intp)
+        return np.where(np.isfinite(t), t, 0.0).astype(np.float32), which   # ray z = 1, so t is z-depth
 
     def depth(self, bodies: list[Mesh]) -> np.ndarray:
+        """Exact depth of the room with the bodies in it."""
+        return self.render(bodies)[0]
+
+    def render(self, bodies: list[Mesh]) -> tuple[np.ndarray, np.ndarray]:
+        """Exact depth, and the pixels where it lies on dark fabric (for `StereoNoise.apply`)."""
         out = self.static.copy()
+        dark = np.zeros(out.shape, dtype=bool)
         if not bodies:
-            return out
+            return out, dark
         intr = self.intrinsics
         pts = transform(self.camera_from_studio, np.concatenate([b.vertices for b in bodies]).astype(np.float64))
         pts = pts[pts[:, 2] > 0.05]
         if len(pts) == 0:
-            return out
+            return out, dark
         u = pts[:, 0] / pts[:, 2] * intr.fx + intr.ppx
         v = pts[:, 1] / pts[:, 2] * intr.fy + intr.ppy
         c0, c1 = int(np.clip(u.min() - BODY_MARGIN_PX, 0, intr.width)), int(np.clip(u.max() + BODY_MARGIN_PX, 0, intr.width))
         r0, r1 = int(np.clip(v.min() - BODY_MARGIN_PX, 0, intr.height)), int(np.clip(v.max() + BODY_MARGIN_PX, 0, intr.height))
         if c1 <= c0 or r1 <= r0:
-            return out
-        window = out[r0:r1, c0:c1]
-        body = self._cast(bodies, slice(r0, r1), slice(c0, c1))
-        out[r0:r1, c0:c1] = np.where((body > 0) & ((window == 0) | (body < window)), body, window)
-        return out
+            return out, dark
+        rows, cols = slice(r0, r1), slice(c0, c1)
+        window = out[rows, cols]
+        body, which = self._cast(bodies, rows, cols)
+        seen = (body > 0) & ((window == 0) | (body < window))
+        out[rows, cols] = np.where(seen, body, window)
+        if self.clothing is Clothing.DARK_TROUSERS:
+            waist = np.array([b.vertices[b.hips, 1].max(initial=-np.inf) for b in bodies])  # top of the pelvis
+            height = body * self._rise[rows, cols] + self._lens_y
+            dark[rows, cols] = seen & (height > TROUSER_HEM_M) & (height < waist[which])
+        return out, dark
 
 
 def _box_blur(a: np.ndarray, r: int) -> np.ndarray:
@@ -95,7 +129,8 @@ class StereoNoise:
         big = self.rng.standard_normal((shape[0] + 2 * radius, shape[1] + 2 * radius)).astype(np.float32)
         return _box_blur(big, radius)[radius:radius + shape[0], radius:radius + shape[1]]
 
-    def apply(self, z: np.ndarray) -> np.ndarray:
+    def apply(self, z: np.ndarray, dark: np.ndarray | None = None) -> np.ndarray:
+        """`dark`: pixels on dark fabric; they still hide what is behind them from the right imager."""
         valid = z > 0
         disparity = np.where(valid, self.focal_baseline / np.where(valid, z, 1.0), 0.0).astype(np.float32)
         keep = valid & (disparity < MAX_DISPARITY) & (self._cols - disparity >= 0) & ~self._occluded(disparity)
@@ -107,8 +142,15 @@ class StereoNoise:
         mix = self.rng.random(z.shape).astype(np.float32)
         z = np.where(far_side & (near > 0), near + mix * (z - near), z)
         keep &= ~(edges & (roll > 1.0 - EDGE_DROP_P))
-        blobs = 0.6 * self._static_blobs + 0.8 * self._field(z.shape, 10)
-        keep &= blobs < np.quantile(blobs, 1.0 - BLOB_SHARE)
+        moving = self._field(z.shape, 10)
+        blobs = 0.6 * self._static_blobs + 0.8 * moving
+        lost = blobs > np.quantile(blobs, 1.0 - BLOB_SHARE)
+        if dark is not None and dark.any():
+            # large patches that stay put while the fabric does (the same surface at the same angle to the
+            # lens), flickering only at their borders
+            fabric = self._static_blobs + DARK_FLICKER * moving
+            lost |= dark & (fabric > np.quantile(fabric[dark], 1.0 - DARK_LOST))
+        keep &= ~lost
         noise = self._corr_scale * self._field(z.shape, NOISE_CORRELATION_PX) * 0.8 \
             + self.rng.standard_normal(z.shape).astype(np.float32) * 0.6
         d = np.where(keep, self.focal_baseline / np.where(keep, z, 1.0), 0.0) + self.subpixel * noise

@@ -1,8 +1,9 @@
 """The scripted situations the product is tested and demonstrated with.
 
 - calibration: the trainer's routine of DESIGN.md (empty area, still on the mark, one slow hinge).
-- session: reps that tap and reps that fall short, a squat, a tap held too long, fidgets that are not reps
-  (sway, feet shifted, a step back), a passer-by, walking on and off.
+- session: reps that tap and reps that fall short, a deep and a quarter squat, a stiff-legged, a knees-forward and
+  a rounded-back hinge, a tap held too long, fidgets that are not reps (sway, hips rocking, feet shifted, a step
+  back), a passer-by, walking on and off.
 - visit: the demo — walk up, good reps at 3, 4 and 5 inches (level ups), a squat, walk away.
 - smoke: the shortest useful clip (walk on, one hinge, walk off) for quick checks.
 """
@@ -12,11 +13,16 @@ from typing import Callable
 
 import numpy as np
 
+from kiosk.sim.body import Body
+from kiosk.sim.moves import rounded_hinge
 from kiosk.sim.script import Script
 
 INCH = 0.0254
 CLEAR_M = 0.035             # scripted reps peak this far from the wall, so tapped-or-not is unambiguous
 SHALLOW_M = 0.045           # a shallow attempt: hips travel this far back
+ROCK_M = 0.008              # hips rocking back and forth between reps, each way: sway, never a rep
+QUARTER_SQUAT = 0.35        # squat depth with the hips back 6-7 % of stature and down 4-9 cm, trunk ~13 deg
+ROUNDED_DEG = (20.0, 30.0, 40.0)   # back flexion of the rounded hinge, by seed
 
 
 def _approach(cam_xz: np.ndarray) -> tuple[float, float]:
@@ -46,16 +52,23 @@ def calibration(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
 
 
 def session(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
+    """Reps of every kind a studio sees, each with its truth (kind, trunk and knee angles, spine), and the
+    fidgets that must never count."""
     _, deepest = s.reach("hinge")
     tap = min(wall_m + CLEAR_M, deepest)
+    rounding = ROUNDED_DEG[s.seed % len(ROUNDED_DEG)]
     s.empty(0.6).arrive(_approach(cam_xz)).stand(1.5)
     s.rep("hinge", target_m=tap).stand(0.8)
-    s.rep("hinge", target_m=min(wall_m + 2 * CLEAR_M, deepest), down_s=0.8, up_s=0.35).stand(0.8)
-    s.rep("hinge", travel_m=SHALLOW_M).stand(0.8)     # travels clearly (a rep), short of the wall
-    s.rep("hinge", travel_m=0.015).stand(0.8)         # a small dip: sway, not a rep
+    s.rep("hinge", target_m=min(wall_m + 2 * CLEAR_M, deepest), down_s=0.8, up_s=0.35).stand(0.8, rock_m=ROCK_M)
+    s.rep("hinge", travel_m=SHALLOW_M).stand(0.8, rock_m=ROCK_M)   # travels clearly (a rep), short of the wall
+    s.rep("hinge", travel_m=0.015).stand(0.8)                      # a small dip: sway, not a rep
     passing = s.frame
     s.rep("squat", depth=0.9, down_s=1.2, up_s=0.9).stand(1.0)
     s.passer_by(passing, passer_path(cam_xz))
+    s.rep("squat", depth=QUARTER_SQUAT, down_s=1.0, up_s=0.7).stand(0.8)       # hips high: still a squat
+    s.rep("stiff-hinge", target_m=tap).stand(0.8)
+    s.rep("knees-forward-hinge", target_m=min(tap, s.reach("knees-forward-hinge")[1])).stand(0.8)
+    s.rep(rounded_hinge(rounding), target_m=min(tap, s.reach(rounded_hinge(rounding))[1])).stand(0.8)
     s.rep("hinge", target_m=tap, hold_s=2.2).stand(0.8)                       # held down too long
     s.shift_feet(0.14).stand(0.8).shift_feet(0.0).stand(0.8)
     s.step(-0.07).stand(0.6).step(0.07).stand(1.0)
@@ -63,9 +76,9 @@ def session(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
     return s.leave(_exit(cam_xz))
 
 
-def session_wall_m(stature_m: float) -> float:
+def session_wall_m(body: Body) -> float:
     """A wall (whole inches) this client can tap with room to spare, and clearly miss with a shallow rep."""
-    upright, _ = Script(stature_m).reach("hinge")
+    upright, _ = Script(body).reach("hinge")
     return round((upright + SHALLOW_M + 0.035) / INCH) * INCH
 
 

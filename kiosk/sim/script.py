@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kiosk.sim.body import Pose, build, hinge, hip_truth, squat
+from kiosk.sim.body import KNEE_SHARE, Body, Pose, truth
+from kiosk.sim.moves import KNEES_FORWARD_HINGE, MOVES, Move
 
 WALK_SPEED = 1.0                 # m/s
 STEP_HZ = 0.9                    # stride cycles per second
@@ -21,10 +22,16 @@ STRIDE = 0.45                    # stride amplitude (fraction of knee height, se
 @dataclass
 class RepTruth:
     kind: str                    # "hinge" or "squat"
+    style: str                   # e.g. "soft knees", "stiff legs", "rounded 30 deg", "squat"
     start_frame: int
     peak_frame: int
     end_frame: int
     peak_offset_m: float
+    trunk_deg: float             # body angles at the peak
+    knee_deg: float
+    spine_deg: float
+    hip_drop_m: float
+    knees_forward: bool          # a hinge that pushes the knees forward: the fault a coach would name
     returned_upright: bool = True
 
     def to_dict(self) -> dict:
@@ -33,9 +40,9 @@ class RepTruth:
 
 @dataclass
 class Script:
-    """Builds the frames of a scenario for one client of a given stature."""
+    """Builds the frames of a scenario for one client."""
 
-    stature: float
+    body: Body
     fps: float = 30.0
     seed: int = 0
     poses: list[Pose | None] = field(default_factory=list)          # the client, None = not in the room
@@ -103,31 +110,35 @@ class Script:
         """Where this client's heels land: within a couple of centimetres of the tape."""
         return float(self.rng.normal(0, 0.015)), float(np.clip(self.rng.normal(0, 0.01), -0.02, 0.02))
 
-    def stand(self, seconds: float, sway_m: float = 0.006) -> "Script":
-        """Stand on the mark, breathing and swaying a little (never a rep)."""
+    def stand(self, seconds: float, sway_m: float = 0.006, rock_m: float = 0.0) -> "Script":
+        """Stand on the mark, breathing and swaying a little sideways (`sway_m`) and, if asked, rocking the hips
+        back and forth by `rock_m` each way: never a rep."""
         base = self._here or Pose()
         n = self._frames(seconds)
         phase = self.rng.uniform(0, 2 * np.pi)
+        thigh_m = (self.body.hip_y - KNEE_SHARE * self.body.hip_y) * self.body.stature_m
         for k in range(n):
             t = k / self.fps
+            rock = rock_m * np.sin(2 * np.pi * 0.35 * t + phase)
             self._emit(dataclasses.replace(base, trunk=np.radians(1.0) * np.sin(2 * np.pi * 0.25 * t + phase),
+                                           thigh=float(np.arcsin(np.clip(rock / thigh_m, -1, 1))),
                                            sway_x=sway_m * np.sin(2 * np.pi * 0.3 * t + phase), stride=0.0,
                                            lift=0.0), True)
         return self
 
-    def rep(self, kind: str, target_m: float | None = None, depth: float | None = None, down_s: float = 1.0,
+    def rep(self, move: Move | str, target_m: float | None = None, depth: float | None = None, down_s: float = 1.0,
             hold_s: float = 0.2, up_s: float = 0.5, travel_m: float | None = None) -> "Script":
-        """One attempt: hinge to a target hip offset (or by `travel_m` from where the hips stand, or squat to a
+        """One attempt: a movement to a target hip offset (or by `travel_m` from where the hips stand, or to a
         depth), hold, return upright. Attempts travelling under 3 cm are sway by definition, not reps."""
-        base = self._here or Pose()
-        shape = hinge if kind == "hinge" else squat
-        upright = hip_truth(build(self.stature, base)).offset_m
+        move = MOVES[move] if isinstance(move, str) else move
+        base = dataclasses.replace(self._here or Pose(), thigh=0.0, trunk=0.0)
+        upright = truth(self.body, base)
         if travel_m is not None:
-            target_m = upright + travel_m
+            target_m = upright.hip_offset_m + travel_m
         if depth is None:
-            depth = self.depth_for(target_m, shape, base)
+            depth = self.depth_for(target_m, move, base)
         start = self.frame
-        peak, peak_offset = start, -np.inf
+        peak, peak_truth = start, None
         n_down, n_hold, n_up = self._frames(down_s), self._frames(hold_s), self._frames(up_s)
         for k in range(n_down + n_hold + n_up):
             if k < n_down:
@@ -136,29 +147,30 @@ class Script:
                 s = 1.0
             else:
                 s = 1.0 - _ease((k - n_down - n_hold + 1) / n_up)
-            pose = _posed(base, shape(depth * s))
-            offset = hip_truth(build(self.stature, pose)).offset_m
-            if offset > peak_offset:
-                peak, peak_offset = self.frame, offset
+            pose = _posed(base, move.at(depth * s))
+            now = truth(self.body, pose)
+            if peak_truth is None or now.hip_offset_m > peak_truth.hip_offset_m:
+                peak, peak_truth = self.frame, now
             self._emit(pose, True)
-        if peak_offset - upright >= REP_TRAVEL_M:
-            self.reps.append(RepTruth(kind, start, peak, self.frame - 1, float(peak_offset), True))
+        if peak_truth.hip_offset_m - upright.hip_offset_m >= REP_TRAVEL_M:
+            self.reps.append(RepTruth(move.kind, move.style, start, peak, self.frame - 1, peak_truth.hip_offset_m,
+                                      peak_truth.trunk_deg, peak_truth.knee_deg, peak_truth.spine_deg,
+                                      upright.hip_height_m - peak_truth.hip_height_m, move is KNEES_FORWARD_HINGE))
         else:
             self.non_reps.append({"what": "sway", "start_frame": start, "end_frame": self.frame - 1})
         return self
 
-    def reach(self, kind: str) -> tuple[float, float]:
-        """Hip offset of this client standing upright, and at their deepest hinge (or squat)."""
-        shape = hinge if kind == "hinge" else squat
-        return (hip_truth(build(self.stature, Pose())).offset_m,
-                hip_truth(build(self.stature, _posed(Pose(), shape(1.0)))).offset_m)
+    def reach(self, move: Move | str = "hinge") -> tuple[float, float]:
+        """Hip offset of this client standing upright, and at the bottom of the movement."""
+        move = MOVES[move] if isinstance(move, str) else move
+        return truth(self.body, Pose()).hip_offset_m, truth(self.body, _posed(Pose(), move.at(1.0))).hip_offset_m
 
-    def depth_for(self, target_m: float, shape, base: Pose) -> float:
-        """The hinge (or squat) depth that puts the rear of the hips at target_m behind the heel line."""
+    def depth_for(self, target_m: float, move: Move, base: Pose) -> float:
+        """The depth of the movement that puts the rear of the hips at target_m behind the heel line."""
         lo, hi = 0.0, 1.0
         for _ in range(22):
             mid = 0.5 * (lo + hi)
-            if hip_truth(build(self.stature, _posed(base, shape(mid)))).offset_m < target_m:
+            if truth(self.body, _posed(base, move.at(mid))).hip_offset_m < target_m:
                 lo = mid
             else:
                 hi = mid
@@ -215,11 +227,13 @@ class Script:
         out = []
         for i, (pose, on) in enumerate(zip(self.poses, self.on_mark)):
             rec = {"frame": i + 1, "t_ms": round(t0_ms + i * 1000.0 / self.fps, 3), "on_mark": on,
-                   "hip_offset_m": None, "hip_height_m": None}
+                   "hip_offset_m": None, "hip_height_m": None, "trunk_deg": None, "knee_deg": None,
+                   "spine_deg": None}
             if on and pose is not None:
-                hip = hip_truth(build(self.stature, pose))
-                rec["hip_offset_m"] = round(hip.offset_m, 5)
-                rec["hip_height_m"] = round(hip.height_m, 5)
+                t = truth(self.body, pose)
+                rec.update(hip_offset_m=round(t.hip_offset_m, 5), hip_height_m=round(t.hip_height_m, 5),
+                           trunk_deg=round(t.trunk_deg, 2), knee_deg=round(t.knee_deg, 2),
+                           spine_deg=round(t.spine_deg, 2))
             out.append(rec)
         return out
 
@@ -230,7 +244,8 @@ def _ease(s: float) -> float:
 
 def _posed(base: Pose, bend: Pose) -> Pose:
     """The base stance (where and how the feet stand) with the bend's joint angles."""
-    return dataclasses.replace(base, shank=bend.shank, thigh=bend.thigh, trunk=bend.trunk, arm=bend.arm)
+    return dataclasses.replace(base, shank=bend.shank, thigh=bend.thigh, trunk=bend.trunk, lumbar=bend.lumbar,
+                               thoracic=bend.thoracic, arm=bend.arm)
 
 
 def _walking(p: np.ndarray, heading: float, phase: float, fade: float) -> Pose:

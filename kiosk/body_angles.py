@@ -1,0 +1,197 @@
+"""The body's angles from its depth points: trunk lean, back flexion and knee bend, in the studio frame.
+
+Pure numpy. Everything is read in the sagittal plane (z forward, y up), where every supported view shows the
+back: from the side as the silhouette's edge, from behind and obliquely as the crest of the back's surface. So
+the trunk is found from the BACK PROFILE — the rearmost body point at each distance along the trunk — never from
+a cloud's principal axis, which hanging arms, a ponytail or a belly would tilt. The knee is read only where the
+view shows the leg's outline (side and oblique views), from the centre lines of shank and thigh.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.measurement import Point2
+
+# Along the trunk, measured from the rear of the hips, as fractions of stature (docs/geometry.md):
+UPPER_FROM = (0.12, 0.45)    # points this far from the rear of the hips, and not below it, are trunk and head
+BACK_SPAN = (0.10, 0.28)     # the back profile is read here: above the buttocks, below the neck and a ponytail
+BACK_BINS = 9
+BACK_SHARE = 90              # percentile of "how far back" in each bin: the silhouette's edge, seen from the side
+SPINE_STRIP = 0.035          # seen face-on, points this close to the body's midline are the back's crest
+TRUNK_ENDS = (0.0, 0.30)     # the back line is drawn between these: hips to neck
+DOWEL_SPAN = (0.0, 0.30)     # the back from the rear of the hips to the neck, for the dowel test: the dowel
+DOWEL_BINS = 15              # rests on the buttocks' crest (LOW) and the upper back (HIGH); the MID bulges
+DOWEL_LOW, DOWEL_MID, DOWEL_HIGH = (0.0, 0.08), (0.14, 0.20), (0.25, 0.30)
+FLEXION_SEEN = 0.4           # share of a rounded back's arc the middle window shows (measured: docs/form.md)
+MIN_BIN_POINTS = 3
+# The leg, fractions of stature (anthropometric segment lengths, docs/geometry.md):
+ANKLE = (0.040, 0.039)       # ankle (z ahead of the heel line, y above the floor)
+SHANK_LEN, THIGH_LEN = 0.246, 0.245
+SHANK_BAND = (0.085, 0.19)   # height band read for the shank: above the foot, below where hands hang in a hinge
+SHANK_REACH = (-0.07, 0.17)  # z band around the ankle holding the shank in any squat (hands hang further ahead)
+THIGH_SPAN = (0.25, 0.65)    # share of the knee→hips line read for the thigh: clear of knee cap and buttocks
+LEG_HALF_WIDTH = 0.08        # points this close to a segment's line belong to it
+MIN_LEG_POINTS = 6
+
+
+@dataclass(frozen=True)
+class View:
+    """What the camera's place around the client lets it see (fixed by the calibration)."""
+
+    face_on: bool             # behind or obliquely behind: the back is a surface facing the camera
+    knee_visible: bool        # far enough round to see the outline of the legs
+
+
+@dataclass(frozen=True)
+class BodyAngles:
+    trunk_deg: float
+    back_flexion_deg: float
+    knee_deg: float | None
+    back_line: tuple[Point2, Point2]
+
+
+def body_angles(points: np.ndarray, rear: Point2, heel_z_m: float, midline_x_m: float, stature_m: float,
+                view: View) -> BodyAngles | None:
+    """Angles of a body given as studio points (N x 3) with the rear of its hips at `rear` (z, y).
+
+    None when too little of the back is seen to tell (the client bent out of view, or mostly occluded).
+    """
+    h = stature_m
+    r = np.asarray(rear, dtype=np.float64)
+    zy = points[:, [2, 1]].astype(np.float64)
+    d = zy - r
+    dist = np.hypot(d[:, 0], d[:, 1])
+    upper = (d[:, 1] > -0.05 * h) & (dist > UPPER_FROM[0] * h) & (dist < UPPER_FROM[1] * h)
+    if upper.sum() < 20:
+        return None
+    # seen face-on, the back's crest is read where the spine runs: a strip down the middle of the back
+    crest = np.abs(points[:, 0] - midline_x_m) < SPINE_STRIP * h if view.face_on else None
+    lean = float(np.median(np.arctan2(d[upper, 0], d[upper, 1])))
+    for _ in range(3):                      # the profile is read across the trunk's own axis: refine it
+        axis_lean = lean
+        profile = _back_profile(d, crest, axis_lean, h, BACK_SPAN, BACK_BINS)
+        if profile is None:
+            return None
+        line = np.polyfit(*profile, 1)
+        lean = axis_lean - float(np.arctan(line[0]))     # further behind higher up: leaning less
+    flexion = _rounding(d, crest, axis_lean, h)
+    ends = [_to_zy(r, axis_lean, s * h, float(np.polyval(line, s * h))) for s in TRUNK_ENDS]
+    knee = _knee(zy, r, heel_z_m, h) if view.knee_visible else None
+    return BodyAngles(float(np.degrees(lean)), flexion, knee, (ends[0], ends[1]))
+
+
+def _rounding(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float) -> float:
+    """Degrees of flexion of the back, from how far its middle bulges beyond a dowel laid along it.
+
+    A coach's dowel test: laid on a flat back it touches the buttocks and the upper back, the lower back
+    curving in between, never out; on a rounded back (pelvis tucked, lower and upper back flexed) the middle
+    bulges out past it. The bulge (sagitta) of an arc of chord L bent by F is L/2·tan(F/4), which turns the
+    bulge into degrees; the middle window sees FLEXION_SEEN of it. A flat back reads about 0.
+    """
+    profile = _back_profile(d, crest, lean, h, DOWEL_SPAN, DOWEL_BINS)
+    if profile is None:
+        return float("nan")
+    s, b = profile
+    parts = [(s >= lo * h) & (s <= hi * h) for lo, hi in (DOWEL_LOW, DOWEL_MID, DOWEL_HIGH)]
+    if not all(p.any() for p in parts):
+        return float("nan")
+    low, mid, high = parts
+    k = int(np.argmax(np.where(low, b, -np.inf)))            # the dowel rests on the buttocks' crest...
+    s0, b0 = s[k], b[k]
+    s1, b1 = float(s[high].mean()), float(b[high].mean())    # ...and on the upper back
+    sm, bm = float(s[mid].mean()), float(b[mid].mean())
+    chord = float(np.hypot(s1 - s0, b1 - b0))
+    bulge = ((s1 - s0) * (bm - b0) - (b1 - b0) * (sm - s0)) / chord      # beyond the dowel: + behind it
+    return float(np.degrees(4.0 * np.arctan(2.0 * bulge / chord))) / FLEXION_SEEN
+
+
+def _axes(lean: float) -> tuple[np.ndarray, np.ndarray]:
+    """(along the trunk, behind the trunk) unit vectors in (z, y) for a trunk leaning `lean` from vertical."""
+    return np.array([np.sin(lean), np.cos(lean)]), np.array([-np.cos(lean), np.sin(lean)])
+
+
+def _back_profile(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float, span: tuple[float, float],
+                  bins: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The back's edge as (s, b) samples over `span` (fractions of stature along the trunk from the rear of the
+    hips): b is how far behind the trunk axis the back is at distance s along it.
+
+    From the side the back is the silhouette's edge: a high percentile of b in each bin (depth noise runs across
+    it, not along b). Face-on, depth noise runs along b itself, so a percentile would follow the noise: there the
+    crest strip's mean is read.
+    """
+    along, behind = _axes(lean)
+    s, b = d @ along, d @ behind
+    s0, s1 = span[0] * h, span[1] * h
+    sel = (s >= s0) & (s < s1) & (np.abs(b) < 0.25 * h)
+    if crest is not None:
+        sel &= crest
+    if sel.sum() < bins * MIN_BIN_POINTS:
+        return None
+    k = ((s[sel] - s0) / (s1 - s0) * bins).astype(np.int64)
+    counts = np.bincount(k, minlength=bins)
+    full = counts >= MIN_BIN_POINTS
+    if full.sum() < 5:
+        return None
+    centres = s0 + (np.arange(bins)[full] + 0.5) * (s1 - s0) / bins
+    if crest is not None:
+        return centres, (np.bincount(k, weights=b[sel], minlength=bins) / np.maximum(counts, 1))[full]
+    order = np.lexsort((b[sel], k))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    pick = starts[full] + (counts[full] - 1) * BACK_SHARE // 100
+    return centres, b[sel][order][pick]
+
+
+def _to_zy(r: np.ndarray, lean: float, s: float, b: float) -> Point2:
+    along, behind = _axes(lean)
+    p = r + s * along + b * behind
+    return float(p[0]), float(p[1])
+
+
+def _knee(zy: np.ndarray, rear: np.ndarray, heel_z_m: float, h: float) -> float | None:
+    """Knee flexion from the centre lines of the shank (ankle up) and the thigh (knee to hips), in degrees."""
+    ankle = np.array([heel_z_m + ANKLE[0] * h, ANKLE[1] * h])
+    z, y = zy[:, 0], zy[:, 1]
+    low = ((y > SHANK_BAND[0] * h) & (y < SHANK_BAND[1] * h) & (z > ankle[0] + SHANK_REACH[0] * h)
+           & (z < ankle[0] + SHANK_REACH[1] * h))
+    if low.sum() < MIN_LEG_POINTS:
+        return None
+    shank = _centre_line(zy[low], np.array([0.0, 1.0]), SHANK_BAND[0] * h, SHANK_BAND[1] * h, 6)
+    if shank is None:
+        return None
+    knee = ankle + SHANK_LEN * h * shank
+    axis = rear - knee
+    length = float(np.hypot(*axis))
+    if length < 0.1 * h:
+        return None
+    axis = axis / length
+    rel = zy - knee
+    t = rel @ axis
+    across = rel @ np.array([axis[1], -axis[0]])
+    thigh_pts = (t > THIGH_SPAN[0] * length) & (t < THIGH_SPAN[1] * length) & (np.abs(across) < LEG_HALF_WIDTH * h)
+    if thigh_pts.sum() < MIN_LEG_POINTS:
+        return None
+    thigh = _centre_line(rel[thigh_pts], axis, THIGH_SPAN[0] * length, THIGH_SPAN[1] * length, 5)
+    if thigh is None:
+        return None
+    return float(np.degrees(np.arccos(np.clip(shank @ thigh, -1.0, 1.0))))
+
+
+def _centre_line(pts: np.ndarray, axis: np.ndarray, t0: float, t1: float, bins: int) -> np.ndarray | None:
+    """Unit direction of a limb's centre line: the middle of its outline across `axis`, bin by bin along it."""
+    normal = np.array([axis[1], -axis[0]])
+    t, c = pts @ axis, pts @ normal
+    k = np.clip(((t - t0) / (t1 - t0) * bins).astype(np.int64), 0, bins - 1)
+    mids, where = [], []
+    for i in range(bins):
+        ci = c[k == i]
+        if len(ci) >= 2:
+            lo, hi = np.percentile(ci, [10, 90])
+            mids.append(0.5 * (lo + hi))
+            where.append(t0 + (i + 0.5) * (t1 - t0) / bins)
+    if len(mids) < 3:
+        return None
+    slope = np.polyfit(where, mids, 1)[0]
+    v = axis + slope * normal
+    return v / np.linalg.norm(v)
