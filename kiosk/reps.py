@@ -241,8 +241,9 @@ def _stance(window: list[Measurement], needed_s: float, tallest_m: float) -> tup
         return None          # held still, but down in a hinge: not standing
     heels = [s.heel_z_m for s in window if s.heel_z_m is not None]
     half = len(heels) // 2
-    if half >= 3 and abs(float(np.median(heels[:half]) - np.median(heels[half:]))) > HEELS_SETTLED_M:
-        return None          # the feet are still finding the mark
+    if half >= 3 and (abs(float(np.median(heels[:half]) - np.median(heels[half:]))) > HEELS_SETTLED_M
+                      or _spread(heels) > FEET_MOVED_M):
+        return None          # the feet are still finding the mark (turning onto it, shuffling)
     return (float(np.median(offs)), float(np.median([s.hip_height_m for s in window])),
             float(np.median(heels)) if heels else 0.0, _median([s.trunk_deg for s in window]) or 0.0)
 
