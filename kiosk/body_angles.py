@@ -15,8 +15,10 @@ import numpy as np
 from kiosk.measurement import Point2
 
 # Along the trunk, measured from the rear of the hips, as fractions of stature (docs/geometry.md):
-UPPER_FROM = (0.12, 0.45)    # points this far from the rear of the hips, and not below it, are trunk and head
-BACK_SPAN = (0.10, 0.28)     # the back profile is read here: above the buttocks, below the neck and a ponytail
+UPPER_FROM = (0.12, 0.45)    # points this far from the rear of the hips, and not below it, are trunk and head...
+UPPER_RISE = 0.15            # ...once above this share of the body's rise over the hips (not a squat's thighs)
+BACK_SPAN = (0.15, 0.28)     # the back profile is read here: above the buttocks (big ones too), below the neck
+#                              and a ponytail
 BACK_BINS = 9
 BACK_SHARE = 90              # percentile of "how far back" in each bin: the silhouette's edge, seen from the side
 SPINE_STRIP = 0.035          # seen face-on, points this close to the body's midline are the back's crest
@@ -63,7 +65,8 @@ def body_angles(points: np.ndarray, rear: Point2, heel_z_m: float, midline_x_m: 
     zy = points[:, [2, 1]].astype(np.float64)
     d = zy - r
     dist = np.hypot(d[:, 0], d[:, 1])
-    upper = (d[:, 1] > -0.05 * h) & (dist > UPPER_FROM[0] * h) & (dist < UPPER_FROM[1] * h)
+    rise = float(zy[:, 1].max()) - r[1]          # the trunk and head rise above the hips (a squat's thighs don't)
+    upper = (d[:, 1] > UPPER_RISE * rise) & (dist > UPPER_FROM[0] * h) & (dist < UPPER_FROM[1] * h)
     if upper.sum() < 20:
         return None
     # seen face-on, the back's crest is read where the spine runs: a strip down the middle of the back

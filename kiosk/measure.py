@@ -9,38 +9,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 from calibration.camera import DepthFrame, camera_rays, depth_rms_m
 from calibration.geometry import azimuth_deg
 from calibration.model import Calibration
 from kiosk.body_angles import View, body_angles
+from kiosk.background import LiveBackground
 from kiosk.measurement import Measurement
+from kiosk.segment import Scene, find_client, surfaces
 from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M, Zone, make_zone
 
 FLOOR_CLEARANCE_M = 0.03     # points lower than this are floor
-FOOT_TOP_M = 0.12            # heel and foot points lie below this
 MARK_TOLERANCE_Z_M = 0.12    # heels this close to the heel line count as on the mark
 MARK_TOLERANCE_X_M = 0.25
 MIN_BODY_AREA_M2 = 0.05      # visible surface a standing person shows from any side
-MIN_FEET_AREA_M2 = 0.003
 MIN_STANDING_TOP_M = 0.9
 HIP_BAND = (0.25, 0.62)      # fraction of stature holding the hips/buttocks, standing, hinging or squatting
 COARSE_STRIDE = 3            # every 3rd pixel finds the body, feet and rough rear; the rear is refined at full res
 SMOOTH_RADIUS = 1            # sampled pixels each side
 MIN_NEIGHBOURS = 4           # of 8: fewer consistent neighbours makes a pixel a flying pixel or a speck
-BODY_HALF_WIDTH_M = 0.45     # hip points lie this close to the feet sideways
 REAR_RADIUS_PX = 14          # surface patch fitted around the rear of the hips: 6 cm at 2 m, 10 cm at 3 m,
 #                              balancing stereo noise (grows with z²) against a quadric's fit to a rounded rear
-SURFACE_SPAN_M = 0.3         # depth range of that patch around the rough apex
 MIN_FIT_PIXELS = 12
-APEX_SIGMA_M = 0.035         # seen from behind, the rear's depth is read from a quadric weighted this wide
+APEX_SIGMA_M = 0.035         # seen from behind, the rear's depth is read from a quadric weighted this wide...
+RELOCATE_M = 0.10            # ...where the last frame found it, unless the whole patch puts the rear this far off
 EDGE_PIXELS = 3              # seen from the side, the rear is the mean of this many rearmost edge pixels
 BORDER_PX = 2                # a rear this close to the patch border may lie beyond it: look again there
 EDGE_NEIGHBOURS = 3          # silhouette pixels keep fewer consistent neighbours (depth is steep at the edge)
 PROFILE_POINTS = 600
 BEHIND = 0.85                # ...and this much (within 30° of straight behind): the rear is read from behind
 FACE_ON = 0.5                # rays this much along +z see the rear of the hips face-on (camera within 60° of behind)
-HEEL_PERCENTILE = 20         # of foot points along z: steady under noise; used relative to the heel line only
+SPLIT_STANCE_M = 0.12        # one heel this far in front of the other is not standing on the mark (two heels
+#                              read 3 m away differ by up to 8 cm in noise)
+HIDDEN_SHARE = 0.6           # a client showing less than this share of themselves...
+OCCLUDER_COVER = 0.5         # ...with a nearer surface over at least half of what went missing...
+OCCLUDER_GAP_M = 0.3         # ...nearer than them by this much, is hidden by someone passing in front
+HIDDEN_FOR_S = 1.5           # ...as long as they were seen whole this recently
 KNEE_VIEW_DEG = 30.0         # a camera at least this far round from behind sees the outline of the legs...
 FACE_ON_DEG = 60.0           # ...and one nearer behind than this sees the back face-on (see FACE_ON)
 
@@ -88,14 +93,17 @@ class RearPoint:
     next_at: tuple[float, float] | None = None   # face-on: (x, y) where the next frame reads the rear
 
 
-def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], reference_m: float, feet_x_m: float,
+def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], own: np.ndarray,
                  band_m: tuple[float, float], at: tuple[float, float] | None = None,
                  radius_px: int = REAR_RADIUS_PX) -> RearPoint | None:
     """The rear of the hips from a smooth surface fitted to the full-resolution depth around a rough apex.
 
-    Stereo noise is along the camera ray: seen from behind it moves the apex itself, so a quadric fitted to a
-    few hundred pixels (outliers dropped) is read instead of any single pixel. Seen from the side the apex is
-    the silhouette edge, where the fit barely matters and the edge column does.
+    Only the client's own surface is used: `own` is the client's depth on the zone's coarse grid (`with_rim`),
+    and a full-resolution pixel counts when its depth continues the client's nearest coarse sample (a bench or
+    a hand right behind the hips does not). Stereo noise is along the camera ray: seen from behind it moves the
+    apex itself, so a quadric fitted to a few hundred pixels (outliers dropped) is read instead of any single
+    pixel. Seen from the side the apex is the silhouette edge, where the fit barely matters and the edge column
+    does.
     """
     intr = zone.intrinsics
     r = radius_px
@@ -103,12 +111,14 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
     rows = slice(max(row - r, 0), min(row + r + 1, intr.height))
     cols = slice(max(col - r, 0), min(col + r + 1, intr.width))
     d = depth[rows, cols]
+    near = _on_grid(own, zone, rows, cols)
+    reference_m = float(near[min(row - rows.start, near.shape[0] - 1), min(col - cols.start, near.shape[1] - 1)]
+                        or near.max())
     tol = np.float32(3.0 * depth_rms_m(reference_m, intr.fx, zone.baseline_m) + 0.02)
-    d = despeckle(np.where(np.abs(d - reference_m) < SURFACE_SPAN_M, d, 0.0).astype(np.float32), tol, EDGE_NEIGHBOURS)
+    d = despeckle(np.where((near > 0) & (np.abs(d - near) < tol), d, 0.0).astype(np.float32), tol, EDGE_NEIGHBOURS)
     rays = camera_rays(intr, rows, cols) @ zone.rotation.T
     pts = zone.origin + d[..., None] * rays
-    ok = ((d > 0) & (pts[..., 1] > band_m[0]) & (pts[..., 1] < band_m[1])
-          & (np.abs(pts[..., 0] - feet_x_m) < BODY_HALF_WIDTH_M))
+    ok = (d > 0) & (pts[..., 1] > band_m[0]) & (pts[..., 1] < band_m[1])
     if ok.sum() < MIN_FIT_PIXELS:
         return None
     vv, uu = np.nonzero(ok)
@@ -145,6 +155,23 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], referenc
     return RearPoint(offset_m, height_m, (int(rows.start + v), int(cols.start + u)), at_border, next_at)
 
 
+def with_rim(client: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """The client's depth on the coarse grid, reaching one sample beyond their outline (with the depth of the
+    client's sample next to it), 0 elsewhere: what `rear_surface` keeps its full-resolution pixels near."""
+    own = np.where(client, depth, 0.0).astype(np.float32)
+    return np.where(client, own, ndimage.grey_dilation(own, size=3))
+
+
+def _on_grid(grown: np.ndarray, zone: Zone, rows: slice, cols: slice) -> np.ndarray:
+    """For each full-resolution pixel of a window, the client's depth at its nearest coarse sample."""
+    own = grown
+    gr = np.clip(np.rint((np.arange(rows.start, rows.stop) - zone.rows.start) / zone.stride).astype(int), 0,
+                 own.shape[0] - 1)
+    gc = np.clip(np.rint((np.arange(cols.start, cols.stop) - zone.cols.start) / zone.stride).astype(int), 0,
+                 own.shape[1] - 1)
+    return own[np.ix_(gr, gc)]
+
+
 def _face_on_rear(points: np.ndarray) -> tuple[float, float, float]:
     """(offset, height, x) of the rear of a surface seen face-on (from behind or obliquely): lowest z of z = q(x, y).
 
@@ -174,66 +201,84 @@ def _rear_from_behind(points: np.ndarray, surface: np.ndarray, at: tuple[float, 
 
     Seen from behind, a rounded rear falls away faster than a paraboloid towards the patch's edge, so the
     whole-patch quadric's vertex lies behind the true rear (1-1.5 cm standing): the depth is read from a quadric
-    weighted around the rear instead. WHERE the rear is comes from the previous frame (the first time, from the
-    whole patch): searching this frame's noisy surface for its rearmost spot and reading the depth there would
+    weighted around the rear instead. WHERE it is read comes from the previous frame (the rear moves a centimetre
+    or so a frame in a rep), unless the whole patch puts it elsewhere (a new client, the other buttock):
+    searching this frame's noisy surface for its rearmost spot and reading the depth at that very spot would
     pick the spot the noise pushed back.
     """
-    x, y, z = points[:, 0], points[:, 1], points[:, 2]
-    if at is None or not (x.min() < at[0] < x.max() and y.min() < at[1] < y.max()):
-        _, height, across = _face_on_rear(surface)
+    _, height, across = _face_on_rear(surface)
+    if at is None or np.hypot(at[0] - across, at[1] - height) > RELOCATE_M:
         at = (across, height)
-    ex, ey = x - at[0], y - at[1]
+    depth, vertex = _weighted_rear(points, np.asarray(at))
+    return -depth, float(at[1]), (float(vertex[0]), float(vertex[1]))
+
+
+def _weighted_rear(points: np.ndarray, at: np.ndarray) -> tuple[float, np.ndarray]:
+    """(z at `at`, the vertex near it) of a quadric z = q(x, y) weighted around `at` (APEX_SIGMA_M)."""
+    ex, ey = points[:, 0] - at[0], points[:, 1] - at[1]
     root = np.exp(-0.25 * (ex * ex + ey * ey) / APEX_SIGMA_M ** 2)
     local = np.stack([np.ones_like(ex), ex, ey, ex * ex, ey * ey, ex * ey], axis=1)
-    c, *_ = np.linalg.lstsq(local * root[:, None], z * root, rcond=None)
+    c, *_ = np.linalg.lstsq(local * root[:, None], points[:, 2] * root, rcond=None)
     hessian = np.array([[2 * c[3], c[5]], [c[5], 2 * c[4]]])
     step = np.zeros(2)
     if np.linalg.eigvalsh(hessian).min() > 0:
         step = np.linalg.solve(hessian, -c[1:3])
         step *= min(1.0, APEX_SIGMA_M / max(float(np.hypot(*step)), 1e-9))    # never beyond the weighted spot
-    return -float(c[0]), at[1], (at[0] + float(step[0]), at[1] + float(step[1]))
+    return float(c[0]), at + step
 
 
 class Measurer:
-    """Turns depth frames into Measurements; remembers only the current visitor's stature."""
+    """Turns depth frames into Measurements of the client alone. Remembers the visitor's stature, where the client
+    was last seen (to tell someone passing in front from the client leaving) and the background as it follows
+    what is moved and left while nobody is on the mark."""
 
     def __init__(self, cal: Calibration, stride: int = COARSE_STRIDE) -> None:
         self.cal = cal
         self.zone: Zone = make_zone(cal, stride)
+        self.background = LiveBackground.of(cal, self.zone)
         self._stature = 0.0
         self._rear_at: tuple[float, float] | None = None     # where the last frame found the rear, face-on
+        self._last_seen: Sighting | None = None
         around = abs(azimuth_deg(cal.camera_position))
         self._view = View(face_on=around < FACE_ON_DEG, knee_visible=around >= KNEE_VIEW_DEG)
 
     def __call__(self, frame: DepthFrame) -> Measurement:
         zone = self.zone
         t_s = frame.timestamp_ms / 1000.0
+        now = dict(frame=frame.frame_number, t_s=t_s)
         depth = zone.sample(frame.depth_m)
         tol = (3.0 * depth_rms_m(depth, zone.intrinsics.fx, zone.baseline_m) + 0.03).astype(np.float32)
         depth_s = smooth_depth(despeckle(depth, tol), tol, SMOOTH_RADIUS)
         pts = zone.origin + depth_s[..., None] * zone.rays
         x, y, z = pts[..., 0], pts[..., 1], pts[..., 2]
-        body = ((depth_s > 0) & (np.abs(x) < ZONE_HALF_WIDTH_M) & (z > -ZONE_BACK_M) & (z < ZONE_FRONT_M)
-                & (y > FLOOR_CLEARANCE_M) & (y < ZONE_TOP_M))
-        area = np.square(depth_s * zone.pixel_size_per_m)
-        if area[body].sum() < MIN_BODY_AREA_M2:
+        inside = ((np.abs(x) < ZONE_HALF_WIDTH_M) & (z > -ZONE_BACK_M) & (z < ZONE_FRONT_M)
+                  & (y > FLOOR_CLEARANCE_M) & (y < ZONE_TOP_M))
+        fg = self.background.foreground(depth_s) & inside
+        scene = find_client(surfaces(fg, depth_s, tol), x, y, z, depth_s)
+        occluded = self._occluded(scene, depth_s, t_s)
+        self.background.follow(depth_s, t_s, nobody=not scene.anyone and not occluded)
+        if occluded:
+            return Measurement(**now, present=True, occluded=True)
+        if scene.client is None:
             self._stature = 0.0
-            return Measurement(frame=frame.frame_number, t_s=t_s)
-        bx, by, bz = x[body], y[body], z[body]
+            return Measurement(**now, present=bool(fg.any()) and _area(depth_s, zone, fg) >= MIN_BODY_AREA_M2,
+                               object_on_mark=scene.object_on_mark)
+        client = scene.client
+        self._last_seen = Sighting.of(client, depth_s, t_s)
+        bx, by, bz = x[client], y[client], z[client]
         top = float(np.percentile(by, 99.5))
-        feet = by < FOOT_TOP_M
-        if area[body][feet].sum() < MIN_FEET_AREA_M2:
-            return Measurement(frame=frame.frame_number, t_s=t_s, present=True, top_m=top)
-        feet_x = float(np.mean(bx[feet]))           # both feet: the median jumps between them
-        heel_z = float(np.percentile(bz[feet], HEEL_PERCENTILE))
-        on_mark = (abs(heel_z) <= MARK_TOLERANCE_Z_M and abs(feet_x) <= MARK_TOLERANCE_X_M
-                   and top >= MIN_STANDING_TOP_M)
-        seen = dict(frame=frame.frame_number, t_s=t_s, present=True, feet_x_m=feet_x, heel_z_m=heel_z, top_m=top)
+        feet = scene.feet
+        seen = dict(**now, present=True, feet_x_m=feet.x_m, heel_z_m=feet.heel_z_m, top_m=top,
+                    feet_seen=feet.seen, feet_split_m=feet.split_m)
+        on_mark = (abs(feet.heel_z_m) <= MARK_TOLERANCE_Z_M and abs(feet.x_m) <= MARK_TOLERANCE_X_M
+                   and top >= MIN_STANDING_TOP_M and feet.split_m <= SPLIT_STANCE_M)
         if not on_mark:
             return Measurement(**seen)
+        if scene.touched:
+            return Measurement(**seen, on_mark=True, touched=True)
         self._stature = max(self._stature, top)
         band_m = (HIP_BAND[0] * self._stature, HIP_BAND[1] * self._stature)
-        band = body & (y > band_m[0]) & (y < band_m[1]) & (np.abs(x - feet_x) < BODY_HALF_WIDTH_M)
+        band = client & (y > band_m[0]) & (y < band_m[1])
         profile = _profile(bz, by)
         if band.sum() < 10:
             return Measurement(**seen, on_mark=True, profile=profile)
@@ -241,22 +286,55 @@ class Measurer:
         bandz = z[rows, cols]
         k = int(np.argsort(bandz)[int(0.01 * (len(bandz) - 1))])       # the rear, robust to a stray sample
         pixel = (zone.rows.start + rows[k] * zone.stride, zone.cols.start + cols[k] * zone.stride)
-        reference = float(depth_s[rows[k], cols[k]])
-        rear = rear_surface(frame.depth_m, zone, pixel, reference, feet_x, band_m, self._rear_at)
+        own = with_rim(client, depth_s)
+        rear = rear_surface(frame.depth_m, zone, pixel, own, band_m, self._rear_at)
         if rear is not None and rear.at_border:         # the seed was off the rear: look again around it
-            rear = rear_surface(frame.depth_m, zone, rear.pixel, reference, feet_x, band_m, self._rear_at) or rear
+            rear = rear_surface(frame.depth_m, zone, rear.pixel, own, band_m, self._rear_at) or rear
         self._rear_at = None if rear is None else rear.next_at
         if rear is None:
             return Measurement(**seen, on_mark=True, profile=profile)
-        near = np.abs(bx - feet_x) < BODY_HALF_WIDTH_M
-        angles = body_angles(np.stack([bx[near], by[near], bz[near]], axis=1), (-rear.offset_m, rear.height_m),
-                             heel_z, feet_x, self._stature, self._view)
+        angles = body_angles(np.stack([bx, by, bz], axis=1), (-rear.offset_m, rear.height_m), feet.heel_z_m,
+                             feet.x_m, self._stature, self._view)
         if angles is None:
             return Measurement(**seen, on_mark=True, hip_offset_m=rear.offset_m, hip_height_m=rear.height_m,
                                profile=profile)
         return Measurement(**seen, on_mark=True, hip_offset_m=rear.offset_m, hip_height_m=rear.height_m,
                            trunk_deg=angles.trunk_deg, knee_deg=angles.knee_deg,
                            back_flexion_deg=angles.back_flexion_deg, back_line=angles.back_line, profile=profile)
+
+    def _occluded(self, scene: Scene, depth: np.ndarray, t_s: float) -> bool:
+        """Someone in front hides the client: a nearer surface covers where the client just was, and the client
+        is gone or much smaller. Such frames are measured as nothing; a client who walks away is not hidden."""
+        last = self._last_seen
+        if last is None or t_s - last.t_s > HIDDEN_FOR_S:
+            return False
+        shown = 0 if scene.client is None else int(scene.client.sum())
+        if shown >= HIDDEN_SHARE * last.size:
+            return False
+        nearer = scene.others_near & (depth > 0) & (depth < last.depth_m - OCCLUDER_GAP_M)
+        return int(nearer[last.rows, last.cols].sum()) >= (1.0 - HIDDEN_SHARE) * last.size * OCCLUDER_COVER
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """Where on the grid the client was last seen whole."""
+
+    rows: slice
+    cols: slice
+    size: int
+    depth_m: float
+    t_s: float
+
+    @classmethod
+    def of(cls, client: np.ndarray, depth: np.ndarray, t_s: float) -> "Sighting":
+        r, c = np.nonzero(client)
+        return cls(slice(int(r.min()), int(r.max()) + 1), slice(int(c.min()), int(c.max()) + 1), len(r),
+                   float(np.median(depth[client])), t_s)
+
+
+def _area(depth: np.ndarray, zone: Zone, mask: np.ndarray) -> float:
+    """Surface (m²) the masked pixels cover."""
+    return float(np.square(depth[mask] * zone.pixel_size_per_m).sum())
 
 
 def _profile(z: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -18,6 +18,11 @@ class Measurement:
     t_s: float
     present: bool = False                 # someone in the zone around the mark
     on_mark: bool = False                 # standing with their heels on the heel line
+    occluded: bool = False                # someone between the camera and the client hides them: no measurement
+    touched: bool = False                 # someone else is in contact with the client: not measured
+    feet_seen: bool = True                # False: the feet are hidden (placed under the shins)
+    feet_split_m: float | None = None     # how far one heel stands in front of the other
+    object_on_mark: bool = False          # nobody on the mark, but something stands on it
     feet_x_m: float | None = None         # lateral position of the feet (for guidance onto the mark)
     heel_z_m: float | None = None         # back of the feet relative to the heel line, + = in front
     top_m: float | None = None            # highest point of the body now

@@ -30,7 +30,8 @@ UPRIGHT_SHARE = 0.95       # standing means the top of the head is near the visi
 MAX_HOLD_S = 1.5           # staying near the bottom longer than this is not "ending upright"
 BOTTOM_M = 0.03            # within this of the peak the hips are "at the bottom"...
 BOTTOM_SHARE = 0.3         # ...or within this share of the travel, for short reps
-GAP_S = 0.3                # a lost measurement this short does not end a rep
+GAP_S = 0.3                # a lost measurement this short does not end a rep...
+HIDDEN_MAX_S = 3.0         # ...and the client hidden (someone in front) or touched this long does not either
 SNAP_S = 0.7               # a return this quick earns praise
 TAP_TOLERANCE_M = 0.0      # the hips must reach the wall itself
 PEAK_FRAMES = 2            # the body's angles at the peak: the median of this many frames either side
@@ -130,6 +131,9 @@ class RepCounter:
             self._last_on_s = None
 
     def update(self, m: Measurement) -> Rep | Cancelled | None:
+        if (m.occluded or m.touched) and self._last_on_s is not None and m.t_s - self._last_on_s <= HIDDEN_MAX_S:
+            return None            # someone passing in front, or touching the client: measured as nothing, no rep
+            #                        starts or ends here (and the rep in progress waits)
         if not m.on_mark or m.hip_offset_m is None:
             if self._last_on_s is not None and m.t_s - self._last_on_s <= GAP_S:
                 return None        # a frame or two without a measurement (noise at the heels): not leaving yet
@@ -143,7 +147,7 @@ class RepCounter:
             self._settle(m)
             return None
         standing_offset, _, standing_heel, _ = self._standing
-        if m.heel_z_m is not None:
+        if m.heel_z_m is not None and m.feet_seen:      # hidden feet are placed under the shins, which move
             self._heels.append(m.heel_z_m)
         if len(self._heels) == self._heels.maxlen and abs(np.median(self._heels) - standing_heel) > FEET_MOVED_M:
             was_in_rep = bool(self._rep)

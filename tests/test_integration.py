@@ -67,7 +67,7 @@ def test_analyze_follows_the_contract(session: dict) -> None:
     result, truth = session["result"], session["truth"]
     assert [f["frame"] for f in result["frames"]] == [f["frame"] for f in truth["frames"]]
     for f in result["frames"]:
-        assert set(f) == {"frame", "t_ms", "on_mark", "hip_offset_m"}
+        assert set(f) == {"frame", "t_ms", "on_mark", "hip_offset_m", "occluded", "touched"}
         assert f["on_mark"] or f["hip_offset_m"] is None
     for r in result["reps"]:
         assert set(r) == {"start_frame", "peak_frame", "end_frame", "peak_offset_m", "tapped", "form", "faults",

@@ -1,0 +1,69 @@
+"""The background on the measurer's grid: what the empty area showed at calibration, kept current.
+
+A studio moves things: a bench pushed behind the mark and left there must stop being "something in front of the
+background" after a few seconds. So a pixel whose depth has stayed put, away from the background, for FOLLOW_S
+while nobody is in the zone becomes background. Never while anyone is there: a client standing still is not
+furniture. Invalid depth (0) is unknown: it neither confirms nor changes the background.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from calibration.camera import depth_rms_m
+from calibration.model import Calibration
+from kiosk.zone import Zone
+
+MARGIN_SIGMAS = 3.0     # in front of the background by more than this many noise sigmas...
+MARGIN_M = 0.04         # ...and this much (flying pixels, a mat's thickness) is foreground
+FOLLOW_S = 3.0          # a change that stays this long with nobody in the zone is the new background
+
+
+class LiveBackground:
+    """Foreground against the background, and the background following what is moved and left."""
+
+    def __init__(self, depth_m: np.ndarray | None, spread_m: np.ndarray | None, zone: Zone) -> None:
+        self._zone = zone
+        self.learned = depth_m is not None      # False: an older calibration without a background
+        shape = zone.rays.shape[:2]
+        self.depth_m = np.zeros(shape, np.float32) if depth_m is None else depth_m.astype(np.float32)
+        self._spread = np.zeros(shape, np.float32) if spread_m is None else spread_m.astype(np.float32)
+        self._candidate = np.zeros(shape, np.float32)
+        self._since = np.full(shape, np.inf, np.float32)
+        self._behind = self._front_of()
+
+    @classmethod
+    def of(cls, cal: Calibration, zone: Zone) -> "LiveBackground":
+        if getattr(cal, "background", None) is None:   # TODO(lead): plain attribute once model.py has it
+            return cls(None, None, zone)
+        depth, spread = cal.background.sample(zone.rows, zone.cols, zone.stride)
+        return cls(depth, spread, zone)
+
+    def margin(self, depth_m: np.ndarray) -> np.ndarray:
+        noise = np.maximum(self._spread, depth_rms_m(depth_m, self._zone.intrinsics.fx, self._zone.baseline_m))
+        return (MARGIN_SIGMAS * noise + MARGIN_M).astype(np.float32)
+
+    def foreground(self, depth_m: np.ndarray) -> np.ndarray:
+        """Pixels with depth in front of the background (where the background is unknown: every pixel with depth)."""
+        return (depth_m > 0) & (depth_m < self._behind)
+
+    def _front_of(self) -> np.ndarray:
+        """Per pixel, the depth a surface must be nearer than to stand in front of the background (inf: unknown)."""
+        bg = self.depth_m
+        return np.where(bg > 0, bg - self.margin(bg), np.inf).astype(np.float32)
+
+    def follow(self, depth_m: np.ndarray, t_s: float, nobody: bool) -> None:
+        """Learn what has changed and stayed: only while `nobody` (no person anywhere in the zone)."""
+        if not nobody:
+            self._since[:] = np.inf
+            return
+        seen = depth_m > 0
+        same = seen & (np.abs(depth_m - self._candidate) < self.margin(depth_m))
+        restart = seen & ~same
+        self._candidate[restart] = depth_m[restart]
+        self._since[restart] = t_s
+        self._since[same] = np.minimum(self._since[same], t_s)
+        settled = same & (t_s - self._since >= FOLLOW_S)
+        moved = settled & ((self.depth_m == 0) | (np.abs(self._candidate - self.depth_m) >= self.margin(depth_m)))
+        if moved.any():
+            self.depth_m[moved] = self._candidate[moved]
+            self._behind = self._front_of()

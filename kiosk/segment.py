@@ -1,0 +1,189 @@
+"""Which points of a frame are the client: the one body standing on the mark, and nothing else.
+
+Pure (numpy, and scipy's connected-component labelling). Three steps, on the measurer's coarse grid:
+- foreground: depth that stands in front of the background the calibration learned (by more than that pixel's
+  noise); pixels with no depth are unknown, neither;
+- surfaces: foreground pixels joined to their neighbours only where depth is continuous (a jump larger than the
+  stereo noise at that depth separates a client from a bench behind them or a passer-by in front);
+- the client: the standing, person-tall surface whose feet are nearest the mark. Everything else — a box, a
+  bench, a kettlebell, a trainer beside the client — is someone or something else, never measured.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+STANDING_TOP_M = 0.9        # a surface reaching this high can be a person (a client hinging deep stays above it)
+FOOT_TOP_M = 0.12           # points lower than this are feet
+REACH_M = 0.5               # feet this far from the client's other foot belong to someone else...
+OTHER_FEET_PIXELS = 12      # ...when there are this many of them (not a few specks of noisy floor)
+MIN_PERSON_PIXELS = 40      # coarse pixels: a person at 3 m is several hundred
+FOOT_GAP_M = 0.06           # two feet: their points fall in two groups this far apart across the body...
+FOOT_SHARE = 0.25           # ...each with at least this share of the foot points
+MARK_AREA_M = (0.25, 0.15)  # (across, along) the heel line: where something left on the mark is noticed
+OWN_PART_TOP = 0.65         # a low surface a person hides part of is their own (feet, legs, hands) if it is below
+#                             this share of their top (legs reach half the stature; a hinge lowers the top)...
+OWN_PART_REACH_M = 0.25     # ...and its middle is this close to theirs across...
+NEAR_PX = 3                 # ...and it comes this close in the image (grid samples: a stereo shadow lies between)
+HIDDEN_FEET_BELOW_M = 0.7   # a person hidden from here down by something in front may still stand on the floor
+HIDING_GAP_M = 0.15         # what hides them is nearer the camera by at least this
+
+
+@dataclass(frozen=True)
+class Feet:
+    x_m: float              # lateral middle of the feet
+    heel_z_m: float         # the back of the feet relative to the heel line (+ = in front); the rearmost foot
+    split_m: float          # how far one heel is in front of the other (0 with the feet side by side)
+    seen: bool              # False: the feet are hidden (a box between camera and client): estimated from the shins
+
+
+@dataclass(frozen=True)
+class Scene:
+    client: np.ndarray | None       # mask of the client's pixels on the grid, None when nobody is on the mark
+    feet: Feet | None
+    touched: bool                   # someone else is in contact with the client: this frame is not theirs alone
+    others_near: np.ndarray         # mask of every other foreground surface (for occlusion and the attract screen)
+    object_on_mark: bool            # something that is not a person sits on the mark
+    anyone: bool                    # a person-tall surface anywhere in the zone (the client or not)
+
+
+def foreground(depth: np.ndarray, background: np.ndarray | None, margin: np.ndarray | None) -> np.ndarray:
+    """Pixels with depth in front of the background by more than its margin (all pixels with depth if there is no
+    background, or where the background is unknown)."""
+    has = depth > 0
+    if background is None:
+        return has
+    return has & ((background == 0) | (depth < background - margin))
+
+
+def surfaces(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Label foreground pixels into surfaces whose depth is continuous from neighbour to neighbour (0 = none).
+
+    Where two neighbours' depths differ by more than `gap`, the farther one is set aside for the labelling, so a
+    one-pixel moat separates the nearer surface from the farther; set-aside pixels then join the neighbouring
+    surface they are continuous with.
+    """
+    far = np.zeros_like(fg)
+    for axis in (0, 1):
+        a = np.moveaxis(depth, axis, 0)
+        f = np.moveaxis(fg, axis, 0)
+        g = np.moveaxis(gap, axis, 0)
+        both = f[1:] & f[:-1]
+        jump = both & (np.abs(a[1:] - a[:-1]) > np.minimum(g[1:], g[:-1]))
+        cut = np.moveaxis(far, axis, 0)
+        cut[1:] |= jump & (a[1:] > a[:-1])
+        cut[:-1] |= jump & (a[:-1] > a[1:])
+    labels, _ = ndimage.label(fg & ~far)
+    rim = far & fg
+    for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        nb_label = _shifted(labels, dr, dc)
+        nb_depth = _shifted(depth, dr, dc)
+        join = rim & (labels == 0) & (nb_label > 0) & (np.abs(nb_depth - depth) <= gap)
+        labels[join] = nb_label[join]
+    return labels
+
+
+def _shifted(a: np.ndarray, dr: int, dc: int) -> np.ndarray:
+    """a[r + dr, c + dc] at (r, c); 0 beyond the border."""
+    out = np.zeros_like(a)
+    h, w = a.shape
+    out[max(-dr, 0):h - max(dr, 0), max(-dc, 0):w - max(dc, 0)] = a[max(dr, 0):h - max(-dr, 0),
+                                                                      max(dc, 0):w - max(-dc, 0)]
+    return out
+
+
+def find_client(labels: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, depth: np.ndarray) -> Scene:
+    """The client among the labelled surfaces (studio coordinates and camera depth per pixel); see the module's
+    docstring."""
+    count = int(labels.max())
+    if count == 0:
+        return Scene(None, None, False, np.zeros(labels.shape, dtype=bool), False, False)
+    index = np.arange(1, count + 1)
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    tops = np.asarray(ndimage.maximum(y, labels, index))
+    lows = np.asarray(ndimage.minimum(y, labels, index))
+    centres = np.asarray(ndimage.mean(x, labels, index))
+    depths = np.asarray(ndimage.median(depth, labels, index))
+    spans = (np.asarray(ndimage.minimum(z, labels, index)), np.asarray(ndimage.maximum(z, labels, index)))
+    middles = np.asarray(ndimage.mean(z, labels, index))
+    best, best_distance = None, np.inf
+    tall = np.flatnonzero((tops >= STANDING_TOP_M) & (sizes >= MIN_PERSON_PIXELS)) + 1
+    for k in tall:
+        mask = _with_own_low_parts(labels, k, tops, centres, middles, spans)
+        feet, crowded = _feet_of(mask, x, y, z, depth)
+        if feet is None:
+            continue
+        distance = float(np.hypot(feet.x_m, feet.heel_z_m))
+        if distance < best_distance:
+            best, best_distance = (mask, feet, crowded), distance
+    if best is None:
+        mark = (np.abs(x) < MARK_AREA_M[0]) & (np.abs(z) < MARK_AREA_M[1]) & (labels > 0)
+        return Scene(None, None, False, labels > 0, bool(mark.any()), len(tall) > 0)
+    client, feet, touched = best
+    return Scene(client, feet, touched, (labels > 0) & ~client, False, True)
+
+
+def _with_own_low_parts(labels: np.ndarray, k: int, tops: np.ndarray, centres: np.ndarray, middles: np.ndarray,
+                        spans: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Surface k with the low surfaces of its own body that a depth jump split off (in a deep squat seen from
+    behind the hips hang in front of the feet; from the side an ankle can part from its foot): low surfaces
+    touching it in the image and standing under it — within its reach across and inside its extent along the
+    facing direction. A box behind the mark, or a kettlebell or mat beside the feet, stays apart."""
+    mask = labels == k
+    touching = np.unique(labels[ndimage.binary_dilation(mask, iterations=NEAR_PX) & ~mask])
+    own = [t for t in touching if t > 0 and tops[t - 1] < OWN_PART_TOP * tops[k - 1]
+           and abs(centres[t - 1] - centres[k - 1]) < OWN_PART_REACH_M
+           and spans[0][k - 1] <= middles[t - 1] <= spans[1][k - 1]]
+    return mask | np.isin(labels, own) if own else mask
+
+
+def _feet_of(mask: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, depth: np.ndarray
+             ) -> tuple[Feet | None, bool]:
+    """Where a person's feet are, and whether this surface has someone else's feet too (two people touching).
+
+    Each foot's heel comes from its own points: a staggered stance or a kettlebell by one foot must not move the
+    other's heel. Feet hidden by something in front of them (a box between the camera and the client) are
+    placed under the lowest visible band of the legs; a person whose lowest part is not hidden that way has no
+    feet in view, and is not standing here.
+    """
+    foot = mask & (y < FOOT_TOP_M)
+    if foot.sum() >= 3:
+        fx, fz = x[foot], z[foot]
+        nearest = int(np.argmin(np.hypot(fx, fz)))                 # the foot nearest the mark...
+        own = np.hypot(fx - fx[nearest], fz - fz[nearest]) < REACH_M   # ...and what stands within reach of it
+        crowded = int((~own).sum()) >= OTHER_FEET_PIXELS
+        fx, fz = fx[own], fz[own]
+        heels = [float(np.percentile(fz[g], HEEL_PERCENTILE)) for g in _two_groups(fx)
+                 if g.sum() >= FOOT_SHARE * len(fx)]    # a foot mostly hidden behind the other gives no heel
+        return Feet(float(np.mean(fx)), min(heels), max(heels) - min(heels), True), crowded
+    low_m = float(y[mask].min())
+    shins = mask & (y < low_m + 0.10)
+    if low_m > HIDDEN_FEET_BELOW_M or shins.sum() < 3 or not _hidden_below(mask, depth):
+        return None, False
+    return Feet(float(np.mean(x[shins])), float(np.percentile(z[shins], HEEL_PERCENTILE)), 0.0, False), False
+
+
+def _hidden_below(mask: np.ndarray, depth: np.ndarray) -> bool:
+    """Most of the surface's lower outline stands over something nearer the camera (the image's rows grow
+    downwards): what hides its lower part."""
+    bottom = mask & ~_shifted(mask, 2, 0)
+    below = _shifted(depth, 2, 0)[bottom]
+    nearer = (below > 0) & (below < depth[bottom] - HIDING_GAP_M)
+    return bool(bottom.any()) and float(nearer.mean()) > 0.5
+
+
+HEEL_PERCENTILE = 20        # of a foot's points along z: steady under noise; used relative to the heel line only
+
+
+def _two_groups(values: np.ndarray) -> list[np.ndarray]:
+    """Masks of the two feet among the foot points' lateral positions, or one mask when the feet stand together
+    (no gap of FOOT_GAP_M between two groups)."""
+    order = np.argsort(values)
+    v = values[order]
+    gaps = np.diff(v)
+    if len(gaps) == 0 or gaps.max() < FOOT_GAP_M:
+        return [np.ones(len(values), dtype=bool)]
+    cut = v[int(np.argmax(gaps))]
+    return [values <= cut, values > cut]
