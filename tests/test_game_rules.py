@@ -284,3 +284,35 @@ def test_a_session_without_a_fault_ends_in_praise_and_the_next_wall(monkeypatch)
     assert s.focus is None and s.good_reps == 2
     assert words.next_goal(s.next_wall_m, "in") == "Great form! Next: tap the wall at 4 in"
     assert words.next_goal(None, "in").startswith("Great form!")
+
+
+def test_someone_passing_in_front_mid_rep_is_waited_for_without_a_word():
+    """Frames where the client is hidden (someone in front) or touched are no news: the rep in progress goes on,
+    nothing is cued, and the client is not taken to have left, however long the crossing (up to 3 s)."""
+    clear = Visit(profiles=False).arrive(0, 0).stand(2.0).rep(0.12).rep(0.12, down_s=1.2).stand(1.0)
+    hidden = Visit(profiles=False).arrive(0, 0).stand(2.0).rep(0.12).rep(0.12, down_s=1.2).stand(1.0)
+    start = len(hidden.measurements) - int(2.6 * 30)           # from mid-descent of the second rep, 1.2 s long
+    for i in range(start, start + 36):
+        hidden.measurements[i] = Measurement(frame=hidden.measurements[i].frame, t_s=hidden.measurements[i].t_s,
+                                             present=True, occluded=i % 2 == 0, touched=i % 2 == 1)
+    a, log_a = play(clear.measurements)
+    b, log_b = play(hidden.measurements)
+    assert set(scenes(log_b)[2:]) == {Scene.DRILL}
+    assert b.session.reps == a.session.reps == 2 and b.session.good_reps == a.session.good_reps
+    blame = {c.spoken for c in words.CUES.values()}
+    assert not [s for s in effects(log_b, Say) if s.text in blame]
+
+
+def test_a_split_stance_is_told_to_stand_feet_side_by_side():
+    m = Measurement(frame=1, t_s=0.0, present=True, feet_x_m=0.0, heel_z_m=0.0, top_m=1.7, feet_split_m=0.2)
+    assert guidance(m).words == ("Feet side by side",)
+    level = Measurement(frame=1, t_s=0.0, present=True, feet_x_m=0.0, heel_z_m=0.0, top_m=1.7, feet_split_m=0.03)
+    assert guidance(level).words != ("Feet side by side",)
+
+
+def test_something_left_on_the_mark_is_named_while_nobody_is_there():
+    state = new_game(SMALL)
+    state, _ = step(state, Measurement(frame=1, t_s=0.0, present=True, object_on_mark=True), [], 0.0)
+    assert state.scene is Scene.ATTRACT and state.something_on_mark
+    state, _ = step(state, Measurement(frame=2, t_s=0.033), [], 0.033)
+    assert not state.something_on_mark

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.measure import MARK_TOLERANCE_X_M, MARK_TOLERANCE_Z_M, Measurement
+from kiosk.measure import MARK_TOLERANCE_X_M, MARK_TOLERANCE_Z_M, SPLIT_STANCE_M
+from kiosk.measurement import Measurement
 
 BIG_STEP_M = 0.35      # further off than this, "step" instead of "a little"
 
@@ -23,6 +24,8 @@ def guidance(m: Measurement) -> Guidance:
     """What to tell someone who is present but not (yet) on the mark."""
     if m.feet_x_m is None or m.heel_z_m is None:
         return Guidance(("Step onto the mark",), None, None)
+    if m.feet_split_m is not None and m.feet_split_m > SPLIT_STANCE_M:
+        return Guidance(("Feet side by side",), None, None)
     right, back = m.feet_x_m, m.heel_z_m
     side = _words(right, MARK_TOLERANCE_X_M, ("to your right", "to your left"), "Move a little")
     fore_aft = _words(back, MARK_TOLERANCE_Z_M, ("back", "forward"), "A little")

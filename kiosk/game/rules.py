@@ -158,6 +158,11 @@ class GameState:
         return len(self.settings.wall_levels_in)
 
     @property
+    def something_on_mark(self) -> bool:
+        """Nobody is there, but something left on the mark would stop a client standing on it."""
+        return self.latest is not None and self.latest.object_on_mark
+
+    @property
     def guidance(self) -> Guidance | None:
         return guidance(self.latest) if self.latest is not None and self.latest.present else None
 
@@ -198,10 +203,11 @@ def step(state: GameState, m: Measurement | None, events: list[Event], now_s: fl
         return state, fx
     if m is not None and (m.frame, m.t_s) != state.last_frame:
         state.last_frame = (m.frame, m.t_s)
-        state.latest = m
-        _track_visitor(state, m, now_s)
-        if state.scene is Scene.DRILL:
-            _drill_frame(state, m, now_s, fx)
+        if not (m.occluded or m.touched):   # someone in front of the client, or touching them: wait, say nothing
+            state.latest = m
+            _track_visitor(state, m, now_s)
+            if state.scene is Scene.DRILL:
+                _drill_frame(state, m, now_s, fx)
     _advance_scene(state, now_s, fx)
     if state.scene is Scene.DRILL:
         _proximity_beep(state, now_s, fx)

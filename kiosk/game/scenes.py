@@ -106,8 +106,12 @@ class Attract(View):
             box = p.text(surface, f"{n}.  {line}", 5, palette.TEXT, (text.left + p.px(3), y), "topleft",
                          text.w - p.px(3))
             y = box.bottom + p.px(3)
-        p.text(surface, "No touching, no login: the camera sees you.", 4, palette.MUTED,
-               (p.w / 2, p.h - p.px(5)), "midbottom", p.w - p.px(8))
+        if state.something_on_mark:
+            p.text(surface, words.SOMETHING_ON_MARK, 5, palette.TAP, (p.w / 2, p.h - p.px(5)), "midbottom",
+                   p.w - p.px(8))
+        else:
+            p.text(surface, "No touching, no login: the camera sees you.", 4, palette.MUTED,
+                   (p.w / 2, p.h - p.px(5)), "midbottom", p.w - p.px(8))
 
 
 class Guide(View):
