@@ -15,6 +15,8 @@ from calibration.store import cannot_write, save
 from calibration.validate import CalibrationError
 from kiosk.sensing.source import DepthSource
 
+LEAVE_S = 5.0        # live: time to walk out of the camera's view after starting the routine
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m calibration", description=__doc__.splitlines()[0])
@@ -52,15 +54,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _guided(source: DepthSource) -> Calibration:
-    """Feed the camera to the routine, saying each step once as it comes, until it is done."""
+    """Feed the camera to the routine, saying each step once as it comes, until it is done. The first LEAVE_S are
+    not fed: the trainer who started the command steps out of view (the empty step refuses anyone in it)."""
     routine = Routine(source.info.baseline_m, source.info.name, source.info.serial)
     said = ""
+    first_ms: float | None = None
     for frame in source:
-        status = routine.feed(frame)
-        if status.message != said:
-            said = status.message
+        first_ms = frame.timestamp_ms if first_ms is None else first_ms
+        if frame.timestamp_ms - first_ms < LEAVE_S * 1000.0:
+            message, step = f"Step out of view: the kiosk learns the empty floor in {LEAVE_S:.0f} seconds.", "leave"
+        else:
+            status = routine.feed(frame)
+            message, step = status.message, status.step
+        if message != said:
+            said = message
             print(said, flush=True)
-        if status.step == "done":
+        if step == "done":
             break
     return routine.result()
 

@@ -74,5 +74,5 @@ STEREO_SUBPIXEL = 0.08   # RealSense D4xx disparity noise, pixels RMS
 
 
 def depth_rms_m(z_m: np.ndarray | float, fx: float, baseline_m: float) -> np.ndarray | float:
-    """Expected stereo depth noise: grows with the square of distance (DESIGN.md)."""
+    """Expected stereo depth noise: grows with the square of distance (docs/depth.md)."""
     return np.square(z_m) * STEREO_SUBPIXEL / (fx * baseline_m)

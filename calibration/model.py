@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from calibration.background import Background
 from calibration.camera import Intrinsics
 from calibration.geometry import azimuth_deg, invert
 
@@ -13,7 +14,9 @@ PLACEMENTS = ("behind", "oblique-behind-left", "oblique-behind-right", "side-lef
 
 @dataclass(frozen=True)
 class Calibration:
-    """`studio_from_camera` maps camera points (RealSense axes) into the studio frame of DESIGN.md."""
+    """`studio_from_camera` maps camera points (RealSense axes) into the studio frame of docs/geometry.md.
+    `background` is what the empty area showed at calibration (None: a calibration from before the kiosk learnt
+    one)."""
 
     intrinsics: Intrinsics
     studio_from_camera: np.ndarray
@@ -23,6 +26,7 @@ class Calibration:
     created_utc: str = ""
     stance_width_m: float = 0.30        # lateral spread of the heels seen on the mark
     notes: tuple[str, ...] = field(default_factory=tuple)
+    background: Background | None = None
 
     @property
     def camera_position(self) -> np.ndarray:

@@ -12,17 +12,24 @@ from typing import Iterable
 
 import numpy as np
 
+from calibration.background import Area, Background, learn, moving_area_m2, standing, temporal_median, to_mm
 from calibration.camera import DepthFrame, Intrinsics, camera_rays, depth_rms_m
 from calibration.floor import Plane, fit_floor
 from calibration.geometry import floor_frame, transform
 from calibration.model import Calibration
-from calibration.validate import CalibrationError, DepthQuality, check_body_depth, check_placement, client_outline
+from calibration.validate import (MAX_DISTANCE_M, CalibrationError, DepthQuality, check_body_depth,
+                                  check_empty_area, check_placement, client_outline)
 
-EMPTY_FRAMES = 15            # the clear area at the start of the routine
+EMPTY_FRAMES = 36            # the clear area at the start (1.2 s at 30 fps): someone crossing a pixel in under
+#                              0.6 s leaves no trace in the median; 36 frames of uint16 depth at 848x480 are 29 MB
+ZONE_REACH_M = 0.9           # the measuring zone (kiosk/zone.py) reaches this far from the mark, every way...
+ZONE_TOP_M = 2.3             # ...and this high
+EMPTY_REACH_M = MAX_DISTANCE_M + ZONE_REACH_M   # the empty step is checked wherever the zone can be: the heel line
+#                                                 is not known yet, only that the mark is at most 3.6 m away
 STILL_S = 2.0                # standing still on the mark this long gives the heel line
 STILL_SPREAD_M = 0.03        # centroid movement that still counts as still
 MIN_PERSON_AREA_M2 = 0.08
-MAX_RANGE_M = 5.0            # the client stands within this of the camera (DESIGN: 2-3 m)
+MAX_RANGE_M = 5.0            # the client stands within this of the camera (docs/placements-and-calibration.md: 2-3 m)
 CLUSTER_CELL_M = 0.1
 PERSON_REACH_M = 0.75        # body points lie this close to the person's centre on the floor plan
 HINGE_MIN_M = 0.08           # the hips must travel at least this far back in the hinge
@@ -52,12 +59,13 @@ class Routine:
         self.device_serial = device_serial
         self.status = Status("empty", "Keep the area around the mark clear.", 0.0)
         self._intr: Intrinsics | None = None
-        self._empty: list[np.ndarray] = []
+        self._empty: np.ndarray | None = None            # the empty frames (mm), filled in order
+        self._empty_count = 0
         self._floor: Plane | None = None
         self._cam_to_floor: np.ndarray | None = None
-        self._background: np.ndarray | None = None
+        self._background: Background | None = None
         self._rays: np.ndarray | None = None
-        self._window: deque[tuple[float, np.ndarray, float, np.ndarray]] = deque()
+        self._window: deque[tuple[float, np.ndarray, float, np.ndarray]] = deque()   # depth in mm
         self._stand: np.ndarray | None = None          # temporal median depth, full resolution
         self._stature = 0.0
         self._stand_band = np.zeros((0, 2))
@@ -105,21 +113,26 @@ class Routine:
 
     # ---- step 1: the empty area ------------------------------------------------------------------------------
     def _feed_empty(self, frame: DepthFrame) -> None:
-        self._empty.append(frame.depth_m.copy())
-        self.status = Status("empty", "Keep the area around the mark clear.", len(self._empty) / EMPTY_FRAMES)
-        if len(self._empty) < EMPTY_FRAMES:
+        """Keep the empty frames; at the last one, learn the background and the floor from them, and refuse the
+        step if something moved or someone stood in it (the checks run once, here, not on every frame)."""
+        if self._empty is None:
+            self._empty = np.zeros((EMPTY_FRAMES, self._intr.height, self._intr.width), np.uint16)
+        self._empty[self._empty_count] = to_mm(frame.depth_m)
+        self._empty_count += 1
+        self.status = Status("empty", "Keep the area around the mark clear.", self._empty_count / EMPTY_FRAMES)
+        if self._empty_count < EMPTY_FRAMES:
             return
-        stack = np.stack(self._empty)
-        self._empty = []
-        background = _temporal_median(stack)
-        pts = self._points(background, 2)
-        floor = fit_floor(pts)
+        frames, self._empty = self._empty, None
+        background = learn(frames, self._intr.fx, self.baseline_m)
+        floor = fit_floor(self._points(background.depth_m, 2))
         if floor is None:
             raise CalibrationError("No floor found: tilt the camera down so it sees the floor around the mark, "
                                    "and clear the area.")
         self._floor = floor
         forward = np.array([0.0, 0.0, 1.0])
         self._cam_to_floor = floor_frame(floor.normal, floor.foot_of_camera(), forward)
+        area = Area(self._cam_to_floor, self._rays, self._intr.fx, self.baseline_m, EMPTY_REACH_M, ZONE_TOP_M)
+        check_empty_area(moving_area_m2(frames, background, area), standing(background, area), EMPTY_REACH_M)
         self._background = background
         self.status = Status("wait", "Client: stand on the mark facing the screen.", 0.0)
 
@@ -133,7 +146,7 @@ class Routine:
         than the empty scene, standing on the floor within reach, and clustered on the floor plan (noise on far
         walls and passers-by drop out)."""
         d = depth[::sample, ::sample]
-        bg = self._background[::sample, ::sample]
+        bg = self._background.depth_m[::sample, ::sample]
         margin = 3.0 * depth_rms_m(bg, self._intr.fx, self.baseline_m) + 0.06
         fg = (d > 0) & (d < MAX_RANGE_M) & ((bg == 0) | (d < bg - margin))
         pts = transform(self._cam_to_floor, d[fg][:, None] * self._rays[::sample, ::sample][fg])
@@ -155,7 +168,7 @@ class Routine:
         t = frame.timestamp_ms / 1000.0
         centre = np.median(pts[:, [0, 2]], axis=0)
         top = float(np.percentile(pts[:, 1], 99))
-        self._window.append((t, centre, top, frame.depth_m.copy()))
+        self._window.append((t, centre, top, to_mm(frame.depth_m)))
         while self._window and not self._is_still():
             self._window.popleft()
         span = self._window[-1][0] - self._window[0][0] if self._window else 0.0
@@ -163,7 +176,7 @@ class Routine:
         if span >= STILL_S:
             stack = np.stack([w[3] for w in self._window])
             self._window.clear()
-            self._stand = _temporal_median(stack)
+            self._stand = temporal_median(stack)
             self._stand_frames = len(stack)
             person, stand_pts = self._person_pixels(self._stand, 2)
             self._stature = float(np.percentile(stand_pts[:, 1], 99.5)) if len(stand_pts) else 0.0
@@ -259,6 +272,7 @@ class Routine:
             device_serial=self.device_serial,
             created_utc=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             stance_width_m=float(right - left),
+            background=self._background,
         )
         check_placement(cal)
         return cal
@@ -290,15 +304,6 @@ def _main_cluster(pts: np.ndarray) -> np.ndarray:
     near = np.hypot(*(xz - centre).T) < PERSON_REACH_M
     centre = np.median(xz[near], axis=0)
     return np.hypot(*(xz - centre).T) < PERSON_REACH_M
-
-
-def _temporal_median(stack: np.ndarray) -> np.ndarray:
-    """Per-pixel median over valid samples; pixels valid in under half the frames have no depth."""
-    valid = stack > 0
-    enough = valid.sum(axis=0) >= max(len(stack) // 2, 1)
-    samples = np.where(valid, stack, np.nan)
-    samples[:, ~enough] = 0.0                        # keeps nanmedian away from all-empty pixels
-    return np.where(enough, np.nanmedian(samples, axis=0), 0.0).astype(np.float32)
 
 
 def _band(pts: np.ndarray, stature: float) -> np.ndarray:

@@ -1,19 +1,31 @@
-"""Versioned calibration files: atomic writes, a kept backup, and loading that explains what is wrong."""
+"""Versioned calibration files: atomic writes, a kept backup, and loading that explains what is wrong.
+
+Format 2 adds the background (`calibration/background.py`) inside the same JSON file, so a calibration stays one
+file that is written atomically and backed up whole. Depth and spread are whole millimetres (uint16, exact: the
+camera's own depth unit), each row stored as differences from the pixel before (the background is smooth along a
+row), zlib-compressed and base64-encoded. Format 1 files still load, without a background.
+"""
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
 import os
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+from calibration.background import Background
 from calibration.camera import Intrinsics
 from calibration.geometry import is_rigid
 from calibration.model import Calibration
 
 KIND = "hinge-kiosk-calibration"
-VERSION = 1
+VERSION = 2
+BACKGROUND_ENCODING = "uint16 mm, row differences, zlib, base64"
+_DAMAGED = (KeyError, TypeError, ValueError, AttributeError, zlib.error)   # what reading a damaged field raises
 
 
 class CalibrationFileError(Exception):
@@ -58,7 +70,20 @@ def to_document(cal: Calibration) -> dict:
         "camera_height_m": round(cal.camera_height_m, 4),
         "stance_width_m": round(cal.stance_width_m, 4),
         "notes": list(cal.notes),
+        "background": None if cal.background is None else _background_document(cal.background),
     }
+
+
+def _background_document(background: Background) -> dict:
+    depth_mm, spread_mm = background.to_mm()
+    return {"encoding": BACKGROUND_ENCODING, "depth_mm": _encode(depth_mm), "spread_mm": _encode(spread_mm)}
+
+
+def _encode(image_mm: np.ndarray) -> str:
+    """uint16 image → base64 of zlib of each row's differences from the pixel before (modulo 2**16: exact)."""
+    first = np.zeros((image_mm.shape[0], 1), np.uint16)
+    rows = np.diff(image_mm.astype(np.uint16), axis=1, prepend=first)
+    return base64.b64encode(zlib.compress(rows.astype("<u2").tobytes())).decode("ascii")
 
 
 def save(cal: Calibration, path: Path) -> None:
@@ -106,9 +131,47 @@ def from_document(doc: object, where: str = "the calibration") -> Calibration:
             stance_width_m=float(doc.get("stance_width_m", 0.30)),
             notes=tuple(str(n) for n in doc.get("notes", [])),
         )
-    except (KeyError, TypeError, ValueError):
-        raise CalibrationFileError(f"{where} is incomplete or damaged: restore the .bak copy or calibrate "
-                                   "again.") from None
+    except _DAMAGED:
+        raise _damaged(where) from None
     if not is_rigid(pose) or min(intr.width, intr.height) <= 0 or min(intr.fx, intr.fy) <= 0:
         raise CalibrationFileError(f"{where} holds impossible camera values: calibrate again.")
-    return cal
+    if version < 2:
+        return cal
+    try:
+        return dataclasses.replace(cal, background=_background_of(doc, intr))
+    except _DAMAGED:
+        raise _damaged(where) from None
+
+
+def without_background(cal: Calibration, where: str | Path) -> str | None:
+    """The one sentence to say when a calibration predates the background (format 1): it still works."""
+    if cal.background is not None:
+        return None
+    return (f"{where} was made before the kiosk learnt the empty area: it still works, but calibrating again "
+            "lets the kiosk ignore furniture and other people around the mark.")
+
+
+def _damaged(where: str) -> CalibrationFileError:
+    return CalibrationFileError(f"{where} is incomplete or damaged: restore the .bak copy or calibrate again.")
+
+
+def _background_of(doc: dict, intr: Intrinsics) -> Background | None:
+    """The background of a format-2 document (None when it has none); the errors of `_decode` when damaged."""
+    field = doc.get("background")
+    if field is None:
+        return None
+    if field["encoding"] != BACKGROUND_ENCODING:
+        raise ValueError("unknown background encoding")
+    return Background.from_mm(_decode(field["depth_mm"], intr.height, intr.width),
+                              _decode(field["spread_mm"], intr.height, intr.width))
+
+
+def _decode(text: str, height: int, width: int) -> np.ndarray:
+    """The uint16 image of `_encode`; ValueError or zlib.error when the text is not one. Decompresses no more than
+    the image's size, whatever the text holds."""
+    size = 2 * height * width
+    inflate = zlib.decompressobj()
+    raw = inflate.decompress(base64.b64decode(text.encode("ascii"), validate=True), size + 1)
+    if len(raw) != size or not inflate.eof or inflate.unused_data:
+        raise ValueError("not one image of this size")
+    return np.cumsum(np.frombuffer(raw, "<u2").reshape(height, width), axis=1, dtype=np.uint16)

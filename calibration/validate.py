@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from calibration.background import Standing
 from calibration.model import Calibration
 
 MIN_DISTANCE_M = 1.5
@@ -18,6 +19,20 @@ MAX_DISTANCE_M = 3.6
 MIN_BODY_DEPTH = 0.75        # a quarter of the body without depth: twice the worst clean loss
 MIN_HIP_DEPTH = 0.60         # 40 % of the hips without depth: nearly four times the worst clean loss; the hips are
 #                              what the kiosk measures, and what dark trousers take
+
+# The empty step (calibration/background.py measures it). Measured on simulated empty steps (36 frames; side,
+# behind and oblique, 1.8-3.6 m, lens 0.8-1.6 m high, D435 and D455; the furnished room, and a studio with a bench,
+# boxes, a rack, a tall cabinet, a kettlebell and a mat around the mark):
+MOVING_AREA_M2 = 0.05        # nothing still ever showed more than 0.001 m² moving in a frame (0.007 with the noise
+#                              threshold halved); a person walking through the view showed 0.27-0.55 m² in every
+#                              frame. 0.05 m² is a head or two hands: fifty times what noise gives, a tenth of a person
+# Still people (every simulated build, 1.40-2.10 m, facing every way, around the mark) against still furniture:
+PERSON_TOP_M = 1.2           # an adult's top (the shortest, 1.40 m, reads 1.36 m)...
+PERSON_BOTTOM_M = 0.3        # ...standing on the floor: their points reach down to the ankles (0.12-0.14 m)
+PERSON_FOOTPRINT_M = (0.2, 0.75)   # people spanned 0.28-0.59 m; rack posts 0.11 m; cabinets, a screen on its
+#                                    stand and walls 0.89 m or more
+PERSON_HEAD_M = 0.4          # the top 12 % of a person (head, or head and ponytail) spanned 0.14-0.32 m; the flat
+#                              top of a box, locker or cabinet is as wide as the thing itself
 
 
 class CalibrationError(Exception):
@@ -77,3 +92,25 @@ def check_body_depth(stature: float, quality: DepthQuality) -> None:
     if quality.body < MIN_BODY_DEPTH or quality.hips < MIN_HIP_DEPTH:
         raise CalibrationError("Too little of the client has depth: avoid very dark or shiny clothes and "
                                "direct sunlight, and keep the camera 2-3 m away.")
+
+
+def looks_like_person(thing: Standing) -> bool:
+    """A person standing still: tall, on the floor, person-wide (not a post, not a cabinet), with a head narrower
+    than a flat-topped box's top when the top is in view. A thing cut by the side of the image, or partly hidden
+    behind something nearer, cannot be judged."""
+    lo, hi = PERSON_FOOTPRINT_M
+    return (thing.whole and thing.top_m >= PERSON_TOP_M and thing.bottom_m <= PERSON_BOTTOM_M
+            and lo <= thing.footprint_m <= hi and (not thing.top_seen or thing.head_m <= PERSON_HEAD_M))
+
+
+def check_empty_area(moving_m2: np.ndarray, things: list[Standing], reach_m: float) -> None:
+    """The empty step must be empty: anything moving spoils the background, and a person standing still would
+    become part of it."""
+    if len(moving_m2) and float(np.max(moving_m2)) >= MOVING_AREA_M2:
+        raise CalibrationError(f"Someone is moving in the camera's view: clear the area within {reach_m:.1f} m of "
+                               "the camera and keep it still while the kiosk learns the empty floor.")
+    people = [t for t in things if looks_like_person(t)]
+    if people:
+        nearest = min(t.distance_m for t in people)
+        raise CalibrationError(f"Someone is standing in view ({nearest:.1f} m from the camera): the area must be "
+                               "empty for the first seconds.")

@@ -1,5 +1,5 @@
 """Command line: `python -m kiosk [game options]` runs the kiosk (see kiosk.run); `analyze` and `record` are
-the batch tools of DESIGN.md."""
+the batch tools of docs/contracts.md."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from calibration.store import CalibrationFileError, cannot_write, load, write_atomic
+from calibration.store import CalibrationFileError, cannot_write, load, without_background, write_atomic
 from kiosk.analyze import MismatchError, analyze
 from kiosk.units import inches_to_m
 
@@ -24,6 +24,8 @@ def _analyze(args: argparse.Namespace) -> int:
         return 1
     try:
         cal = load(args.calibration)
+        if (advice := without_background(cal, args.calibration)) and not args.quiet:
+            print(f"analyze: {advice}", file=sys.stderr)
         with open_recording(args.recording) as source:
             last = [time.monotonic()]
 

@@ -33,7 +33,7 @@ class LiveBackground:
 
     @classmethod
     def of(cls, cal: Calibration, zone: Zone) -> "LiveBackground":
-        if getattr(cal, "background", None) is None:   # TODO(lead): plain attribute once model.py has it
+        if cal.background is None:
             return cls(None, None, zone)
         depth, spread = cal.background.sample(zone.rows, zone.cols, zone.stride)
         return cls(depth, spread, zone)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pygame
 
 from calibration.model import Calibration
-from calibration.store import CalibrationFileError, load
+from calibration.store import CalibrationFileError, load, without_background
 from kiosk.analyze import MismatchError
 from kiosk.game.app import QUIT_KEYS, App
 from kiosk.game.provider import MeasurementProvider, VirtualClock
@@ -142,11 +142,18 @@ def calibration_loader(choice: Choice) -> functools.partial[Calibration]:
     return loader
 
 
+_ADVISED: set[Path] = set()
+
+
 def _load_calibration(path: Path) -> Calibration:
     if not path.exists():
         raise CalibrationFileError(f"This kiosk is not calibrated yet: a trainer runs './hinge py -m calibration "
                                    f"live --out {path}' and follows its prompts.")
-    return load(path)
+    cal = load(path)
+    if (advice := without_background(cal, path)) and path not in _ADVISED:
+        _ADVISED.add(path)                     # the camera process restarts reload it: say it once
+        log.warning(advice)
+    return cal
 
 
 def source_factory(choice: Choice, serial: str | None) -> SourceFactory:
