@@ -7,7 +7,7 @@ import numpy as np
 
 from calibration.camera import Intrinsics
 from calibration.geometry import invert, unit
-from kiosk.sim.body import Mesh, unit_box, unit_sphere
+from kiosk.sim.body import Mesh, _Builder
 
 # Camera models (848x480 depth, the best D4xx depth mode).
 D435 = ("Intel RealSense D435 (simulated)", Intrinsics(848, 480, 425.2, 425.2, 423.6, 239.4), 0.050)
@@ -66,35 +66,44 @@ class Placement:
         return invert(self.studio_from_camera())
 
 
-def _box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
-    v, t = unit_box()
-    lo_a, hi_a = np.array(lo), np.array(hi)
-    return v * (hi_a - lo_a) + lo_a, t
+# The room's own furniture, kept out of every camera's line of sight: (what, low corner, high corner), metres.
+FURNITURE = (
+    ("bench", (1.2, 0.0, 1.5), (2.2, 0.45, 1.9)),
+    ("cabinet", (-2.7, 0.0, 2.0), (-2.0, 1.8, 2.6)),
+    ("kiosk screen stand", (-0.5, 0.0, 2.2), (0.5, 1.0, 2.45)),
+    ("kiosk screen", (-0.45, 1.0, 2.3), (0.45, 1.55, 2.36)),
+    ("wall bars", (-4.0, 0.8, -1.2), (-3.7, 1.9, 0.4)),
+    ("rack", (3.6, 0.0, 1.0), (4.0, 0.9, 2.2)),
+)
+GYM_BALL = ((1.0, 0.33, 3.0), 0.33)     # centre, radius
+ROOM_HALF_M = 4.0                       # the walls stand this far from the mark
 
 
-def _sphere(centre: tuple[float, float, float], r: float) -> tuple[np.ndarray, np.ndarray]:
-    v, t = unit_sphere()
-    return v * r + np.array(centre), t
+def furniture_boxes() -> list[tuple[np.ndarray, np.ndarray]]:
+    """Low and high corners of the room's furniture (the ball's bounding box): what people must walk around."""
+    centre, r = np.array(GYM_BALL[0]), GYM_BALL[1]
+    return [(np.array(lo, float), np.array(hi, float)) for _, lo, hi in FURNITURE] + [(centre - r, centre + r)]
+
+
+def join(meshes: list[Mesh]) -> Mesh:
+    """One static mesh of several: the renderer casts the room and everything standing in it at once."""
+    out = _Builder()
+    for mesh in meshes:
+        out.add(mesh.vertices, mesh.triangles)
+    return out.mesh({})
 
 
 def room(furnished: bool = True) -> Mesh:
     """Floor, four walls 4 m from the mark, and furniture kept out of every camera's line of sight."""
-    parts = [_box((-4, -0.05, -4), (4, 0.0, 4)),                      # floor
-             _box((-4.1, 0, -4.1), (4.1, 3, -4)), _box((-4.1, 0, 4), (4.1, 3, 4.1)),
-             _box((-4.1, 0, -4), (-4, 3, 4)), _box((4, 0, -4), (4.1, 3, 4))]
+    r = ROOM_HALF_M
+    boxes = [((-r, -0.05, -r), (r, 0.0, r)),                                         # floor
+             ((-r - 0.1, 0, -r - 0.1), (r + 0.1, 3, -r)), ((-r - 0.1, 0, r), (r + 0.1, 3, r + 0.1)),
+             ((-r - 0.1, 0, -r), (-r, 3, r)), ((r, 0, -r), (r + 0.1, 3, r))]
     if furnished:
-        parts += [_box((1.2, 0, 1.5), (2.2, 0.45, 1.9)),                # a bench
-                  _box((-2.7, 0, 2.0), (-2.0, 1.8, 2.6)),               # a cabinet
-                  _box((-0.5, 0, 2.2), (0.5, 1.0, 2.45)),               # the kiosk screen stand
-                  _box((-0.45, 1.0, 2.3), (0.45, 1.55, 2.36)),          # the screen
-                  _sphere((1.0, 0.33, 3.0), 0.33),                      # a gym ball
-                  _box((-4.0, 0.8, -1.2), (-3.7, 1.9, 0.4)),            # wall bars, left side
-                  _box((3.6, 0.0, 1.0), (4.0, 0.9, 2.2))]               # a rack, right side
-    count = 0
-    verts, tris = [], []
-    for v, t in parts:
-        verts.append(v)
-        tris.append(t + count)
-        count += len(v)
-    return Mesh(np.concatenate(verts).astype(np.float32), np.concatenate(tris).astype(np.int32),
-                np.zeros(0, dtype=np.int64))
+        boxes += [(lo, hi) for _, lo, hi in FURNITURE]
+    out = _Builder()
+    for lo, hi in boxes:
+        out.box(np.array(lo, float), np.subtract(hi, lo, dtype=float), np.eye(3))
+    if furnished:
+        out.ellipsoid(np.array(GYM_BALL[0]), np.full(3, GYM_BALL[1]), np.eye(3))
+    return out.mesh({})

@@ -1,11 +1,13 @@
 """The scripted situations the product is tested and demonstrated with.
 
-- calibration: the trainer's routine of DESIGN.md (empty area, still on the mark, one slow hinge).
+- calibration: the trainer's routine of docs/placements-and-calibration.md (empty area, still on the mark, one
+  slow hinge).
 - session: reps that tap and reps that fall short, a deep and a quarter squat, a stiff-legged, a knees-forward and
   a rounded-back hinge, a tap held too long, fidgets that are not reps (sway, hips rocking, feet shifted, a step
   back), a passer-by, walking on and off.
 - visit: the demo — walk up, good reps at 3, 4 and 5 inches (level ups), a squat, walk away.
 - smoke: the shortest useful clip (walk on, one hinge, walk off) for quick checks.
+- unattended: nobody in the area (with the studio "object-on-mark": a box left on the mark).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import numpy as np
 
 from kiosk.sim.body import Body
 from kiosk.sim.moves import rounded_hinge
-from kiosk.sim.script import Script
+from kiosk.sim.script import ARRIVAL, Script
 
 INCH = 0.0254
 CLEAR_M = 0.035             # scripted reps peak this far from the wall, so tapped-or-not is unambiguous
@@ -45,8 +47,14 @@ def passer_path(cam_xz: np.ndarray) -> tuple[tuple[float, float], tuple[float, f
     return (float(a[0]), float(a[1])), (float(b[0]), float(b[1]))
 
 
+def walks(cam_xz: np.ndarray) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """The lines people walk in these scenarios: onto the mark, off it, and past in the background. A studio keeps
+    them clear."""
+    return [(_approach(cam_xz), ARRIVAL), ((0.0, 0.0), _exit(cam_xz)), passer_path(cam_xz)]
+
+
 def calibration(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
-    s.empty(1.0).arrive(_approach(cam_xz), exact=True).stand(3.0, sway_m=0.002)   # the trainer, on the tape
+    s.empty(1.2).arrive(_approach(cam_xz), exact=True).stand(3.0, sway_m=0.002)   # the trainer, on the tape
     s.rep("hinge", target_m=0.17, down_s=2.0, hold_s=0.5, up_s=1.5)
     return s.stand(1.0).leave(_exit(cam_xz))
 
@@ -101,5 +109,9 @@ def smoke(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
     return s.leave(_exit(cam_xz))
 
 
+def unattended(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
+    return s.empty(6.0)
+
+
 SCENARIOS: dict[str, Callable[[Script, np.ndarray, float], Script]] = {
-    "calibration": calibration, "session": session, "visit": visit, "smoke": smoke}
+    "calibration": calibration, "session": session, "visit": visit, "smoke": smoke, "unattended": unattended}

@@ -1,7 +1,9 @@
-"""Scripted motion of the simulated client (and passers-by), frame by frame, with what really happened.
+"""Scripted motion of the simulated client (and the other people in the studio), frame by frame, with what really
+happened.
 
 A script is written like a coach's plan — walk on, stand, hinge to 4 inches, squat, walk away — and turns into
 one Pose per frame plus the ground truth: which frames the client stood on the mark and which reps they made.
+Other people (a passer-by, a trainer, someone waiting) are extra bodies in the frames already written.
 """
 from __future__ import annotations
 
@@ -15,8 +17,22 @@ from kiosk.sim.moves import KNEES_FORWARD_HINGE, MOVES, Move
 
 WALK_SPEED = 1.0                 # m/s
 STEP_HZ = 0.9                    # stride cycles per second
-REP_TRAVEL_M = 0.03              # DESIGN.md: hips travelling less than this is sway, not a rep
+REP_TRAVEL_M = 0.03              # docs/geometry.md: hips travelling less than this is sway, not a rep
 STRIDE = 0.45                    # stride amplitude (fraction of knee height, see body.Pose.stride)
+ARRIVAL = (0.0, 0.25)            # where clients end their walk onto the mark, before turning onto it
+PASSER_BY = Body(1.78)
+STEP_S = 0.6                     # a step to one side or back: how long it takes
+GESTURE_S = (0.5, 0.7, 0.5)      # an arm gesture: raise, hold, lower
+SHIFT_HZ = 0.12                  # someone standing shifts their weight from foot to foot this often
+
+
+@dataclass(frozen=True)
+class Other:
+    """Someone else in one frame: who they are (as the truth names them), their build and their pose."""
+
+    who: str
+    body: Body
+    pose: Pose
 
 
 @dataclass
@@ -47,9 +63,12 @@ class Script:
     seed: int = 0
     poses: list[Pose | None] = field(default_factory=list)          # the client, None = not in the room
     on_mark: list[bool] = field(default_factory=list)
-    others: list[list[Pose]] = field(default_factory=list)          # passers-by in each frame
+    others: list[list[Other]] = field(default_factory=list)         # other people in each frame
     reps: list[RepTruth] = field(default_factory=list)
     non_reps: list[dict] = field(default_factory=list)              # movements that must not count
+    people: list[dict] = field(default_factory=list)                # who else came, and in which frames
+    touches: list[tuple[int, int]] = field(default_factory=list)    # frames (first, last) someone's hand is on
+    #                                                                 the client
     _here: Pose | None = None
 
     def __post_init__(self) -> None:
@@ -209,18 +228,66 @@ class Script:
 
     def arrive(self, start: tuple[float, float], exact: bool = False) -> "Script":
         first = self.frame
-        self.walk(start, (0.0, 0.25)).turn_to_mark(exact=exact)
+        self.walk(start, ARRIVAL).turn_to_mark(exact=exact)
         self.non_reps.append({"what": "walked onto the mark", "start_frame": first, "end_frame": self.frame - 1})
         return self
 
-    def passer_by(self, start_frame: int, path: tuple[tuple[float, float], tuple[float, float]]) -> "Script":
-        """Someone walking past in the background, from start_frame on (frames already written)."""
-        poses = self._line(*path, ease_ends=False)[: max(0, len(self.others) - start_frame + 1)]
-        for k, pose in enumerate(poses):
-            self.others[start_frame - 1 + k].append(pose)
-        self.non_reps.append({"what": "someone walked past", "start_frame": start_frame,
-                              "end_frame": start_frame + len(poses) - 1})
+    def passer_by(self, start_frame: int, path: tuple[tuple[float, float], tuple[float, float]],
+                  who: str = "passer-by", body: Body = PASSER_BY, what: str = "someone walked past") -> "Script":
+        """Someone walking a straight line at walking pace, from start_frame on (frames already written; the walk
+        is cut where it runs before the first frame or past the last)."""
+        first, last = self.add_other(who, body, self._line(*path, ease_ends=False), start_frame)
+        if first <= last:
+            self.non_reps.append({"what": what, "start_frame": first, "end_frame": last})
         return self
+
+    def add_other(self, who: str, body: Body, poses: list[Pose], start_frame: int = 1) -> tuple[int, int]:
+        """Someone else in the frames already written, posed by `poses` from start_frame on; returns the first and
+        last frame they are in (first > last: none)."""
+        first, last = max(1, start_frame), min(len(self.others), start_frame + len(poses) - 1)
+        for frame in range(first, last + 1):
+            self.others[frame - 1].append(Other(who, body, poses[frame - start_frame]))
+        if first <= last:
+            self.people.append({"who": who, "stature_m": body.stature_m, "start_frame": first, "end_frame": last})
+        return first, last
+
+    def stand_by(self, spots: list[tuple[float, float]], face: tuple[float, float], rng: np.random.Generator,
+                 gesture_rad: float = 0.0, shift_m: float = 0.02, step_every_s: tuple[float, float] = (6.0, 10.0),
+                 gesture_every_s: tuple[float, float] = (3.5, 6.0)) -> list[Pose]:
+        """A person standing by for the whole script, facing `face`: shifting their weight (`shift_m` at the
+        pelvis), now and then stepping to the next of `spots`, and raising the arms to gesture (`gesture_rad`
+        forward of hanging; 0: never). Poses only: `add_other` puts them in the frames."""
+        n = len(self.poses)
+        spot = np.zeros((n, 2))
+        swing = np.zeros(n)                      # 0 standing, up to 1 mid-step
+        here, k = 0, self._frames(rng.uniform(*step_every_s))
+        spot[:] = spots[0]
+        while len(spots) > 1 and k < n:
+            m = self._frames(STEP_S)
+            there = (here + 1) % len(spots)
+            for j in range(min(m, n - k)):
+                s = _ease((j + 1) / m)
+                spot[k + j] = (1 - s) * np.array(spots[here]) + s * np.array(spots[there])
+                swing[k + j] = np.sin(np.pi * s)
+            spot[k + m:] = spots[there]
+            here, k = there, k + m + self._frames(rng.uniform(*step_every_s))
+        arm = np.full(n, Pose().arm)
+        k = self._frames(rng.uniform(*gesture_every_s))
+        raise_n, hold_n, lower_n = (self._frames(s) for s in GESTURE_S)
+        profile = np.concatenate([[_ease((j + 1) / raise_n) for j in range(raise_n)], np.ones(hold_n),
+                                  [1 - _ease((j + 1) / lower_n) for j in range(lower_n)]])
+        while gesture_rad > 0 and k < n:
+            if not swing[k:k + len(profile)].any():      # nobody gestures mid-step
+                seg = profile[: n - k]
+                arm[k:k + len(seg)] = Pose().arm + seg * (gesture_rad - Pose().arm)
+            k += len(profile) + self._frames(rng.uniform(*gesture_every_s))
+        phase = rng.uniform(0, 2 * np.pi)
+        t = np.arange(n) / self.fps
+        weight = np.sin(2 * np.pi * SHIFT_HZ * t + phase)
+        return [Pose(x=float(spot[i, 0]), z=float(spot[i, 1]),
+                     heading=float(np.arctan2(face[0] - spot[i, 0], face[1] - spot[i, 1])),
+                     sway_x=float(shift_m * weight[i]), trunk=float(np.radians(1.5) * weight[i]), arm=float(arm[i]),
+                     lift=float(0.04 * swing[i]), stride=float(0.3 * swing[i])) for i in range(n)]
 
     # ---- truth --------------------------------------------------------------------------------------------
     def truth_frames(self, t0_ms: float = 0.0) -> list[dict]:
@@ -228,7 +295,7 @@ class Script:
         for i, (pose, on) in enumerate(zip(self.poses, self.on_mark)):
             rec = {"frame": i + 1, "t_ms": round(t0_ms + i * 1000.0 / self.fps, 3), "on_mark": on,
                    "hip_offset_m": None, "hip_height_m": None, "trunk_deg": None, "knee_deg": None,
-                   "spine_deg": None}
+                   "spine_deg": None, "touched": any(a <= i + 1 <= b for a, b in self.touches)}
             if on and pose is not None:
                 t = truth(self.body, pose)
                 rec.update(hip_offset_m=round(t.hip_offset_m, 5), hip_height_m=round(t.hip_height_m, 5),
