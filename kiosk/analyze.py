@@ -1,4 +1,4 @@
-"""Measure every frame of a recording and find the reps: the `analyze` contract of DESIGN.md. FrameMeasurer is
+"""Measure every frame of a recording and find the reps: the `analyze` contract of docs/contracts.md. FrameMeasurer is
 how any depth stream is measured, here and in the live kiosk."""
 from __future__ import annotations
 

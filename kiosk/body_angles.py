@@ -26,7 +26,8 @@ TRUNK_ENDS = (0.0, 0.30)     # the back line is drawn between these: hips to nec
 DOWEL_SPAN = (0.0, 0.30)     # the back from the rear of the hips to the neck, for the dowel test: the dowel
 DOWEL_BINS = 15              # rests on the buttocks' crest (LOW) and the upper back (HIGH); the MID bulges
 DOWEL_LOW, DOWEL_MID, DOWEL_HIGH = (0.0, 0.08), (0.14, 0.20), (0.25, 0.30)
-FLEXION_SEEN = 0.4           # share of a rounded back's arc the middle window shows (measured: docs/form.md)
+FLEXION_SEEN = 0.4           # share of a rounded back's arc the middle window shows (set on the average build seen
+#                              from the side; benchmarks/form.py shows where it does not hold)
 MIN_BIN_POINTS = 3
 # The leg, fractions of stature (anthropometric segment lengths, docs/geometry.md):
 ANKLE = (0.040, 0.039)       # ankle (z ahead of the heel line, y above the floor)
@@ -181,20 +182,28 @@ def _knee(zy: np.ndarray, rear: np.ndarray, heel_z_m: float, h: float) -> float 
     return float(np.degrees(np.arccos(np.clip(shank @ thigh, -1.0, 1.0))))
 
 
+def _at_share(ordered: np.ndarray, first: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+    """The q-quantile (linear, as np.percentile) of each run ordered[first:first + count] of sorted values."""
+    at = first + q * (count - 1)
+    below = np.floor(at).astype(np.int64)
+    above = np.minimum(below + 1, first + count - 1)
+    return ordered[below] + (at - below) * (ordered[above] - ordered[below])
+
+
 def _centre_line(pts: np.ndarray, axis: np.ndarray, t0: float, t1: float, bins: int) -> np.ndarray | None:
     """Unit direction of a limb's centre line: the middle of its outline across `axis`, bin by bin along it."""
     normal = np.array([axis[1], -axis[0]])
     t, c = pts @ axis, pts @ normal
     k = np.clip(((t - t0) / (t1 - t0) * bins).astype(np.int64), 0, bins - 1)
-    mids, where = [], []
-    for i in range(bins):
-        ci = c[k == i]
-        if len(ci) >= 2:
-            lo, hi = np.percentile(ci, [10, 90])
-            mids.append(0.5 * (lo + hi))
-            where.append(t0 + (i + 0.5) * (t1 - t0) / bins)
-    if len(mids) < 3:
+    counts = np.bincount(k, minlength=bins)
+    filled = np.flatnonzero(counts >= 2)
+    if len(filled) < 3:
         return None
-    slope = np.polyfit(where, mids, 1)[0]
+    ordered = c[np.lexsort((c, k))]                      # by bin, then across: each bin's points in a run
+    first = np.cumsum(counts) - counts
+    lo, hi = (_at_share(ordered, first[filled], counts[filled], q) for q in (0.1, 0.9))
+    mids, where = 0.5 * (lo + hi), t0 + (filled + 0.5) * (t1 - t0) / bins
+    dw = where - where.mean()
+    slope = float(dw @ (mids - mids.mean()) / (dw @ dw))           # the least-squares line's slope
     v = axis + slope * normal
     return v / np.linalg.norm(v)

@@ -6,6 +6,8 @@ patch of surface, never from one pixel.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +47,7 @@ SPLIT_STANCE_M = 0.12        # one heel this far in front of the other is not st
 HIDDEN_SHARE = 0.6           # a client showing less than this share of themselves...
 OCCLUDER_COVER = 0.5         # ...with a nearer surface over at least half of what went missing...
 OCCLUDER_GAP_M = 0.3         # ...nearer than them by this much, is hidden by someone passing in front
+BOX_MARGIN_PX = 6             # grid samples around the foreground the segmentation also looks at
 HIDDEN_FOR_S = 1.5           # ...as long as they were seen whole this recently
 KNEE_VIEW_DEG = 30.0         # a camera at least this far round from behind sees the outline of the legs...
 FACE_ON_DEG = 60.0           # ...and one nearer behind than this sees the back face-on (see FACE_ON)
@@ -248,19 +251,25 @@ class Measurer:
         now = dict(frame=frame.frame_number, t_s=t_s)
         depth = zone.sample(frame.depth_m)
         tol = (3.0 * depth_rms_m(depth, zone.intrinsics.fx, zone.baseline_m) + 0.03).astype(np.float32)
-        depth_s = smooth_depth(despeckle(depth, tol), tol, SMOOTH_RADIUS)
+        depth_s = depth.copy()            # cleaned where anything stands in front of the background (all of the
+        #                                   zone for a calibration without one): the rest is never measured
+        box = _box_around(self.background.foreground(depth), SMOOTH_RADIUS + 2, least=3)
+        if box is not None:
+            depth_s[box] = smooth_depth(despeckle(depth[box], tol[box]), tol[box], SMOOTH_RADIUS)
         pts = zone.origin + depth_s[..., None] * zone.rays
         x, y, z = pts[..., 0], pts[..., 1], pts[..., 2]
         inside = ((np.abs(x) < ZONE_HALF_WIDTH_M) & (z > -ZONE_BACK_M) & (z < ZONE_FRONT_M)
                   & (y > FLOOR_CLEARANCE_M) & (y < ZONE_TOP_M))
         fg = self.background.foreground(depth_s) & inside
-        scene = find_client(surfaces(fg, depth_s, tol), x, y, z, depth_s)
+        scene = _client_in(fg, depth_s, tol, x, y, z)
         occluded = self._occluded(scene, depth_s, t_s)
         self.background.follow(depth_s, t_s, nobody=not scene.anyone and not occluded)
         if occluded:
             return Measurement(**now, present=True, occluded=True)
         if scene.client is None:
-            self._stature = 0.0
+            if self._last_seen is None or t_s - self._last_seen.t_s > HIDDEN_FOR_S:
+                self._stature = 0.0          # gone for good: the next client is measured afresh (a frame or two
+            #                                  lost mid-rep keeps the stature the hip band is cut from)
             return Measurement(**now, present=bool(fg.any()) and _area(depth_s, zone, fg) >= MIN_BODY_AREA_M2,
                                object_on_mark=scene.object_on_mark)
         client = scene.client
@@ -330,6 +339,38 @@ class Sighting:
         r, c = np.nonzero(client)
         return cls(slice(int(r.min()), int(r.max()) + 1), slice(int(c.min()), int(c.max()) + 1), len(r),
                    float(np.median(depth[client])), t_s)
+
+
+def _client_in(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray, x: np.ndarray, y: np.ndarray,
+               z: np.ndarray) -> Scene:
+    """find_client on the part of the grid the foreground covers (grown by BOX_MARGIN_PX: holes bridged at its
+    edge, the rows under a body that may hide its feet), its masks put back on the whole grid. The foreground is
+    mostly a small part of the zone, and the segmentation's work grows with the pixels it looks at."""
+    box = _box_around(fg, BOX_MARGIN_PX)
+    if box is None:
+        return find_client(np.zeros(fg.shape, np.int32), x, y, z, depth)
+    scene = find_client(surfaces(fg[box], depth[box], gap[box]), x[box], y[box], z[box], depth[box])
+
+    def whole(mask: np.ndarray | None) -> np.ndarray | None:
+        if mask is None:
+            return None
+        out = np.zeros(fg.shape, dtype=bool)
+        out[box] = mask
+        return out
+
+    return dataclasses.replace(scene, client=whole(scene.client), others_near=whole(scene.others_near))
+
+
+def _box_around(mask: np.ndarray, margin: int, least: int = 1) -> tuple[slice, slice] | None:
+    """The bounding box of the rows and columns holding at least `least` mask pixels (a few flying pixels do
+    not stretch it over the grid), grown by `margin` within the grid; None when there are none."""
+    rows = np.flatnonzero(np.count_nonzero(mask, axis=1) >= least)
+    cols = np.flatnonzero(np.count_nonzero(mask, axis=0) >= least)
+    if len(rows) == 0 or len(cols) == 0:
+        return None
+    h, w = mask.shape
+    return (slice(max(rows[0] - margin, 0), min(rows[-1] + margin + 1, h)),
+            slice(max(cols[0] - margin, 0), min(cols[-1] + margin + 1, w)))
 
 
 def _area(depth: np.ndarray, zone: Zone, mask: np.ndarray) -> float:

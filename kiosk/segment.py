@@ -29,6 +29,9 @@ OWN_PART_REACH_M = 0.25     # ...and its middle is this close to theirs across..
 NEAR_PX = 3                 # ...and it comes this close in the image (grid samples: a stereo shadow lies between)
 HIDDEN_FEET_BELOW_M = 0.7   # a person hidden from here down by something in front may still stand on the floor
 HIDING_GAP_M = 0.15         # what hides them is nearer the camera by at least this
+BODY_REACH_M = ((-0.5, 0.5), (-0.6, 1.0))   # (across, along) from the heels: where a client's body can be — arms
+#                             hanging or held out, hips pushed back (0.45 m at most), head forward in a deep hinge
+HOLE_PX = 4                 # grid samples (12 px): the width of a stereo hole that still leaves one surface whole
 
 
 @dataclass(frozen=True)
@@ -49,21 +52,14 @@ class Scene:
     anyone: bool                    # a person-tall surface anywhere in the zone (the client or not)
 
 
-def foreground(depth: np.ndarray, background: np.ndarray | None, margin: np.ndarray | None) -> np.ndarray:
-    """Pixels with depth in front of the background by more than its margin (all pixels with depth if there is no
-    background, or where the background is unknown)."""
-    has = depth > 0
-    if background is None:
-        return has
-    return has & ((background == 0) | (depth < background - margin))
-
-
 def surfaces(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
     """Label foreground pixels into surfaces whose depth is continuous from neighbour to neighbour (0 = none).
 
     Where two neighbours' depths differ by more than `gap`, the farther one is set aside for the labelling, so a
     one-pixel moat separates the nearer surface from the farther; set-aside pixels then join the neighbouring
-    surface they are continuous with.
+    surface they are continuous with. A short run of pixels without depth (a stereo hole across a shin) does not
+    split a surface whose depth agrees on both sides of it: it bridges them for the labelling, and stays
+    unlabelled (unknown, never measured).
     """
     far = np.zeros_like(fg)
     for axis in (0, 1):
@@ -75,7 +71,9 @@ def surfaces(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
         cut = np.moveaxis(far, axis, 0)
         cut[1:] |= jump & (a[1:] > a[:-1])
         cut[:-1] |= jump & (a[:-1] > a[1:])
-    labels, _ = ndimage.label(fg & ~far)
+    bridge = _holes_between(fg & ~far, depth, gap)
+    labels, _ = ndimage.label((fg & ~far) | bridge)
+    labels[bridge] = 0
     rim = far & fg
     for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
         nb_label = _shifted(labels, dr, dc)
@@ -83,6 +81,27 @@ def surfaces(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
         join = rim & (labels == 0) & (nb_label > 0) & (np.abs(nb_depth - depth) <= gap)
         labels[join] = nb_label[join]
     return labels
+
+
+def _holes_between(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Pixels without depth in a run of at most HOLE_PX along a row or column, between two foreground pixels
+    whose depths are as close as neighbours' on one surface (`gap`): a hole in a surface, not the shadow between
+    a near surface and a far one."""
+    out = np.zeros(fg.shape, dtype=bool)
+    unknown = depth <= 0
+    for axis in (0, 1):
+        n = fg.shape[axis]
+        idx = np.arange(n).reshape((n, 1) if axis == 0 else (1, n))
+        before = np.maximum.accumulate(np.where(unknown, -1, idx), axis=axis)
+        after = n - 1 - np.flip(np.maximum.accumulate(np.flip(np.where(unknown, -1, n - 1 - idx), axis), axis=axis),
+                                axis)
+        r, c = np.nonzero(unknown & (before >= 0) & (after < n) & (after - before - 1 <= HOLE_PX))
+        ends = ((before[r, c], c), (after[r, c], c)) if axis == 0 else ((r, before[r, c]), (r, after[r, c]))
+        (ra, ca), (rb, cb) = ends
+        ok = (fg[ra, ca] & fg[rb, cb]
+              & (np.abs(depth[ra, ca] - depth[rb, cb]) <= np.minimum(gap[ra, ca], gap[rb, cb])))
+        out[r[ok], c[ok]] = True
+    return out
 
 
 def _shifted(a: np.ndarray, dr: int, dc: int) -> np.ndarray:
@@ -100,24 +119,17 @@ def find_client(labels: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     count = int(labels.max())
     if count == 0:
         return Scene(None, None, False, np.zeros(labels.shape, dtype=bool), False, False)
-    index = np.arange(1, count + 1)
-    sizes = np.bincount(labels.ravel(), minlength=count + 1)[1:]
-    tops = np.asarray(ndimage.maximum(y, labels, index))
-    lows = np.asarray(ndimage.minimum(y, labels, index))
-    centres = np.asarray(ndimage.mean(x, labels, index))
-    depths = np.asarray(ndimage.median(depth, labels, index))
-    spans = (np.asarray(ndimage.minimum(z, labels, index)), np.asarray(ndimage.maximum(z, labels, index)))
-    middles = np.asarray(ndimage.mean(z, labels, index))
+    parts = _Parts(labels, x, y, z)
+    tall = [k for k in np.flatnonzero(parts.sizes >= MIN_PERSON_PIXELS) if parts.of(k).top >= STANDING_TOP_M]
     best, best_distance = None, np.inf
-    tall = np.flatnonzero((tops >= STANDING_TOP_M) & (sizes >= MIN_PERSON_PIXELS)) + 1
     for k in tall:
-        mask = _with_own_low_parts(labels, k, tops, centres, middles, spans)
+        mask = _with_own_low_parts(parts, k)
         feet, crowded = _feet_of(mask, x, y, z, depth)
         if feet is None:
             continue
         distance = float(np.hypot(feet.x_m, feet.heel_z_m))
         if distance < best_distance:
-            best, best_distance = (mask, feet, crowded), distance
+            best, best_distance = (mask, feet, crowded or _beyond_reach(mask, x, z, feet)), distance
     if best is None:
         mark = (np.abs(x) < MARK_AREA_M[0]) & (np.abs(z) < MARK_AREA_M[1]) & (labels > 0)
         return Scene(None, None, False, labels > 0, bool(mark.any()), len(tall) > 0)
@@ -125,18 +137,57 @@ def find_client(labels: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     return Scene(client, feet, touched, (labels > 0) & ~client, False, True)
 
 
-def _with_own_low_parts(labels: np.ndarray, k: int, tops: np.ndarray, centres: np.ndarray, middles: np.ndarray,
-                        spans: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+@dataclass(frozen=True)
+class _Part:
+    top: float              # highest point
+    centre_x: float         # mean across
+    z_span: tuple[float, float]
+    middle_z: float         # mean along
+
+
+class _Parts:
+    """The labelled surfaces' sizes, and the few figures of a surface the search asks about, worked out only for
+    the surfaces it asks about (within each one's bounding box: most labels are specks never asked about)."""
+
+    def __init__(self, labels: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> None:
+        self.labels, self._x, self._y, self._z = labels, x, y, z
+        self.sizes = np.bincount(labels.ravel())
+        self.sizes[0] = 0
+        self._boxes = ndimage.find_objects(labels)
+        self._known: dict[int, _Part] = {}
+
+    def of(self, k: int) -> _Part:
+        if k not in self._known:
+            box = self._boxes[k - 1]
+            mine = self.labels[box] == k
+            px, py, pz = self._x[box][mine], self._y[box][mine], self._z[box][mine]
+            self._known[k] = _Part(float(py.max()), float(px.mean()), (float(pz.min()), float(pz.max())),
+                                   float(pz.mean()))
+        return self._known[k]
+
+
+def _with_own_low_parts(parts: _Parts, k: int) -> np.ndarray:
     """Surface k with the low surfaces of its own body that a depth jump split off (in a deep squat seen from
     behind the hips hang in front of the feet; from the side an ankle can part from its foot): low surfaces
     touching it in the image and standing under it — within its reach across and inside its extent along the
     facing direction. A box behind the mark, or a kettlebell or mat beside the feet, stays apart."""
+    labels = parts.labels
     mask = labels == k
+    me = parts.of(k)
     touching = np.unique(labels[ndimage.binary_dilation(mask, iterations=NEAR_PX) & ~mask])
-    own = [t for t in touching if t > 0 and tops[t - 1] < OWN_PART_TOP * tops[k - 1]
-           and abs(centres[t - 1] - centres[k - 1]) < OWN_PART_REACH_M
-           and spans[0][k - 1] <= middles[t - 1] <= spans[1][k - 1]]
+    own = [t for t in touching if t > 0 and parts.of(t).top < OWN_PART_TOP * me.top
+           and abs(parts.of(t).centre_x - me.centre_x) < OWN_PART_REACH_M
+           and me.z_span[0] <= parts.of(t).middle_z <= me.z_span[1]]
     return mask | np.isin(labels, own) if own else mask
+
+
+def _beyond_reach(mask: np.ndarray, x: np.ndarray, z: np.ndarray, feet: Feet) -> bool:
+    """Part of this surface lies where no one standing on these feet can reach (BODY_REACH_M around them): someone
+    else is joined to it, by touch or where their outlines meet (feet side by side on the floor)."""
+    (left, right), (back, front) = BODY_REACH_M
+    dx, dz = x[mask] - feet.x_m, z[mask] - feet.heel_z_m
+    outside = (dx < left) | (dx > right) | (dz < back) | (dz > front)
+    return int(outside.sum()) >= OTHER_FEET_PIXELS
 
 
 def _feet_of(mask: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, depth: np.ndarray

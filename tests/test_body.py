@@ -71,7 +71,7 @@ def test_trunk_angle_is_the_lean_of_the_hips_to_neck_line(name, move):
 
 @pytest.mark.parametrize("name,stature", SPREAD)
 def test_standing_upright_the_trunk_is_vertical(name, stature):
-    """0 standing tall (DESIGN.md). A body with a little natural rounding of the upper back (kyphosis) tips its
+    """0 standing tall (docs/geometry.md). A body with a little natural rounding of the upper back (kyphosis) tips its
     neck forward a little: the rounding lives in the upper half of the spine only (body.THORACIC), so the
     hips-to-neck line leans by less than half of it."""
     body = named_body(name, stature)
@@ -279,8 +279,8 @@ def test_truth_hip_height_moves_smoothly_as_the_pelvis_tips():
 # ---- hinge and squat -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name,stature", SPREAD)
 def test_a_quarter_squat_keeps_the_trunk_up_and_the_hips_high(name, stature):
-    """DESIGN.md: in a squat the trunk stays fairly upright; a quarter squat drops the hips only a few cm, so the
-    drop alone does not tell it from a hinge. SQUAT.at(0.35) is the scenarios' quarter squat."""
+    """docs/geometry.md: in a squat the trunk stays fairly upright; a quarter squat drops the hips only a few cm,
+    so the drop alone does not tell it from a hinge. SQUAT.at(0.35) is the scenarios' quarter squat."""
     assert QUARTER_SQUAT == 0.35
     body = named_body(name, stature)
     quarter_pose = SQUAT.at(0.35)
@@ -296,7 +296,8 @@ def test_a_quarter_squat_keeps_the_trunk_up_and_the_hips_high(name, stature):
     assert 4 * CM <= joints <= 9 * CM
     # The rear of the buttocks (what the camera reads) rolls down a little further as the pelvis tips 13 deg, and
     # the truth reads it at a mesh vertex (±1.2 cm at 1.75 m, see above). Still under the 10 cm from which the
-    # hips-only rule (kiosk/reps.py) would call a squat: that rule cannot see a quarter squat, as DESIGN.md says.
+    # hips-only rule (kiosk/reps.py) would call a squat: that rule cannot see a quarter squat, as docs/geometry.md
+    # says.
     rear = standing.hip_height_m - quarter.hip_height_m
     assert 4 * CM <= rear < 10 * CM
     assert rear < back

@@ -14,7 +14,7 @@ from calibration.geometry import invert, transform
 HEIGHT_M = 1.2
 TILT_DEG = 25.0
 TABLE_Y_M = 0.75          # a table top: horizontal like the floor, but 0.45 m nearer the camera
-NOISE_M = 0.01            # 1 cm per-point noise, about a D435 at 2.3 m (DESIGN.md: z² · 0.08 / (fx · B))
+NOISE_M = 0.01            # 1 cm per-point noise, about a D435 at 2.3 m (docs/depth.md: z² · 0.08 / (fx · B))
 OUTLIER_SHARE = 0.02
 
 

@@ -1,4 +1,4 @@
-"""End to end through the command lines other tools rely on (DESIGN.md), on simulated recordings made here:
+"""End to end through the command lines other tools rely on (docs/contracts.md), on simulated recordings made here:
 `python -m kiosk record` → `python -m calibration auto` → `python -m kiosk analyze`, compared with the ground
 truth in centimetres; then the damaged inputs both commands must refuse in one sentence."""
 from __future__ import annotations

@@ -106,7 +106,7 @@ def test_noisy_depth_is_not_biased_by_the_noise(name: str) -> None:
     measurer = measurer_after_standing(renderer, cal)
     true = truth(BODY, pose, mesh).hip_offset_m
     errors = [measurer(frame(noise.apply(exact), cal, k)).hip_offset_m - true for k in range(1, 13)]
-    # the rearmost noisy pixel would sit 2-4 cm too far back here (DESIGN.md); a surface estimate must not
+    # the rearmost noisy pixel would sit 2-4 cm too far back here (docs/depth.md); a surface estimate must not
     assert abs(np.mean(errors)) < 0.01
     assert np.max(np.abs(errors)) < 0.03
 

@@ -1,6 +1,6 @@
 """The simulator (kiosk/sim): body geometry, scripted truth, exact depth, stereo noise, scenarios.
 
-Expectations come from DESIGN.md ("Words and geometry", "What real depth looks like") and from plain
+Expectations come from docs/geometry.md and docs/depth.md ("What the depth looks like") and from plain
 geometry of the camera placement, never from a previous run of the code. Metres throughout. Claims about "the"
 body are checked over every named build (`BUILDS`) at several statures; how the builds differ, and the body's
 angles, are tested in test_body.py.
@@ -57,7 +57,7 @@ def test_hip_offset_standing_is_a_few_cm_and_a_full_hinge_15_to_25_cm(name, stat
     body = named_body(name, stature)
     standing = truth(body, Pose())
     deepest = truth(body, HINGE.at(1.0))
-    # DESIGN.md: "a few cm" behind the heels standing, 15-25 cm in a full hinge. Big glutes stick out further
+    # docs/geometry.md: "a few cm" behind the heels standing, 15-25 cm in a full hinge. Big glutes stick out further
     # behind the hip joints than anyone's the brief had in mind: both bounds move back by their extra depth.
     extra = _glute_depth(body)
     assert 2 * CM + extra <= standing.hip_offset_m <= 9 * CM + extra
@@ -72,7 +72,7 @@ def test_a_hinge_sends_the_hips_back_more_than_it_drops_them(name, stature):
     standing, hinged = truth(body, Pose()), truth(body, HINGE.at(1.0))
     travel = hinged.hip_offset_m - standing.hip_offset_m
     assert travel >= 10 * CM            # 15-25 cm deep from a few cm standing (test above)
-    # DESIGN.md: in a hinge the hips travel back much more than they drop ("a few cm" at most).
+    # docs/geometry.md: in a hinge the hips travel back much more than they drop ("a few cm" at most).
     assert abs(hinged.hip_height_m - standing.hip_height_m) < 4 * CM
     assert travel > 3 * abs(standing.hip_height_m - hinged.hip_height_m)
 
@@ -175,7 +175,7 @@ def test_a_small_dip_is_sway_and_a_clear_travel_is_a_rep():
     assert s.reps == []
     assert len(s.non_reps) == 1 and s.non_reps[0]["what"] == "sway"
     assert s.non_reps[0]["start_frame"] < s.non_reps[0]["end_frame"] == len(s.poses)
-    # The same movement travelling more than REP_TRAVEL_M (3 cm, DESIGN.md) is a rep.
+    # The same movement travelling more than REP_TRAVEL_M (3 cm, docs/geometry.md) is a rep.
     assert REP_TRAVEL_M == pytest.approx(0.03)
     s.stand(0.3).rep("hinge", travel_m=0.045)
     assert len(s.reps) == 1 and len(s.non_reps) == 1
@@ -330,7 +330,7 @@ def _wall(z: float) -> np.ndarray:
 
 
 def _rms(z: float) -> float:
-    return z * z * STEREO_SUBPIXEL / FB    # DESIGN.md: RMS ≈ z² · subpixel / (fx · baseline)
+    return z * z * STEREO_SUBPIXEL / FB    # docs/depth.md: RMS ≈ z² · subpixel / (fx · baseline)
 
 
 def test_noise_on_a_flat_wall_grows_with_the_square_of_distance():
@@ -390,7 +390,7 @@ def test_depth_between_two_surfaces_only_appears_at_their_edge():
     noisy = StereoNoise(D435, B435, seed=6).apply(z)
     between = (noisy > near + 6 * _rms(near)) & (noisy < far - 6 * _rms(far))   # 6σ: not plain noise
     r, c = np.nonzero(between)
-    assert len(r) > 0                     # DESIGN.md: edges produce flying pixels...
+    assert len(r) > 0                     # docs/depth.md: edges produce flying pixels...
     # ...only next to the box outline (within 2 px of it)
     near_edge = ((np.abs(c - cols.start) <= 2) | (np.abs(c - (cols.stop - 1)) <= 2)) & \
         (r >= rows.start - 2) & (r <= rows.stop + 1) | \
@@ -416,7 +416,7 @@ def test_noise_is_spatially_correlated():
     for a, b in ((err[:, :-1], err[:, 1:]), (err[:-1, :], err[1:, :])):
         ok = np.isfinite(a) & np.isfinite(b)
         corr = np.corrcoef(a[ok], b[ok])[0, 1]
-        assert corr > 0.3                   # DESIGN.md: correlated, not white (white noise gives ~0)
+        assert corr > 0.3                   # docs/depth.md: correlated, not white (white noise gives ~0)
     far = np.isfinite(err[:, :-40]) & np.isfinite(err[:, 40:])
     assert abs(np.corrcoef(err[:, :-40][far], err[:, 40:][far])[0, 1]) < 0.1   # ...but only locally
 
