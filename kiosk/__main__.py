@@ -65,7 +65,7 @@ def _record(args: argparse.Namespace) -> int:
         placement = Placement(args.placement, args.distance, args.height, camera=args.camera)
         body = named_body(args.build, args.stature)
         wall_m = session_wall_m(body) if args.wall_in is None else inches_to_m(args.wall_in)
-        sim = simulate(scenario, placement, body, args.seed, wall_m)
+        sim = simulate(scenario, placement, body, args.seed, wall_m, studio=args.studio)
     except ValueError as err:
         print(f"record failed: {err}.", file=sys.stderr)
         return 1
@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     an.add_argument("--out", type=Path, required=True)
     an.add_argument("--quiet", action="store_true", help="no progress on stderr")
     rec = sub.add_parser("record", help="write a simulated session as a RealSense recording plus its truth")
-    rec.add_argument("--source", required=True, help="sim:SCENARIO (calibration, session, visit, smoke)")
+    rec.add_argument("--source", required=True,
+                     help="sim:SCENARIO (calibration, session, visit, smoke, unattended)")
     rec.add_argument("out", type=Path, help="recording to write (.db3); truth goes to OUT.truth.json")
     rec.add_argument("--placement", default="side-left",
                      help="side-left, side-right, behind, oblique-behind-left, oblique-behind-right")
@@ -109,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--build", default="average", help="average, slim, broad, belly, glutes, long-torso, long-legs, "
                      "loose-shirt, ponytail")
     rec.add_argument("--seed", type=int, default=0)
+    rec.add_argument("--studio", default="empty", help="what stands around the mark: empty, box-behind, "
+                     "bench-behind, bench-beside, kettlebells, mat, wall-behind, mirror-behind, trainer-beside, "
+                     "trainer-touch, waiting, passer-between, cluttered; object-on-mark (with sim:unattended)")
     rec.add_argument("--wall-in", type=float, help="wall the scripted reps aim around, inches (default: one this "
                      "client taps with room to spare)")
     rec.add_argument("--realtime", action="store_true", help="push at the true frame rate (real-time replay)")

@@ -43,15 +43,16 @@ class Form:
     faults: tuple[Fault, ...]
 
 
-def judge(travel_m: float, stature_m: float, lean_deg: float, knee_deg: float | None,
+def judge(travel_m: float, stature_m: float, lean_deg: float | None, knee_deg: float | None,
           back_flexion_deg: float | None) -> Form:
     """Form of a rep from how far the hips travelled back (for a client this tall), how much the trunk leaned for
-    it (at the bottom, from standing), the knee bend where the view shows it, and the back's flexion at the
-    bottom."""
-    squat = lean_deg < LEAN_PER_STATURE_PCT * 100.0 * travel_m / stature_m
+    it (at the bottom, from standing; None when the trunk was never seen during the rep), the knee bend where the
+    view shows it, and the back's flexion at the bottom. Only what was seen is blamed: a rep whose trunk was
+    never read is a hinge."""
+    squat = lean_deg is not None and lean_deg < LEAN_PER_STATURE_PCT * 100.0 * travel_m / stature_m
     rounded = back_flexion_deg is not None and back_flexion_deg >= ROUNDED_BACK_DEG
     knees = (not squat and knee_deg is not None and knee_deg >= KNEES_FORWARD_MIN_DEG
-             and knee_deg >= KNEES_FORWARD_RATIO * lean_deg)
+             and lean_deg is not None and knee_deg >= KNEES_FORWARD_RATIO * lean_deg)
     faults = tuple(f for f, on in ((Fault.ROUNDED_BACK, rounded), (Fault.SQUAT, squat),
                                    (Fault.KNEES_FORWARD, knees)) if on)
     return Form("squat" if squat else "hinge", "rounded" if rounded else "neutral", faults)

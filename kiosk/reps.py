@@ -214,9 +214,11 @@ class RepCounter:
         near_peak = min(BOTTOM_M, BOTTOM_SHARE * travel)
         at_bottom = [f for f, s in zip(frames, smooth) if s >= peak_offset - near_peak]
         around = frames[max(0, k - PEAK_FRAMES): k + PEAK_FRAMES + 1]
-        trunk = _median([f.trunk_deg for f in around]) or _median([f.trunk_deg for f in at_bottom]) or standing_trunk
+        seen = next((t for t in (_median([f.trunk_deg for f in around]), _median([f.trunk_deg for f in at_bottom]))
+                     if t is not None), None)
+        trunk = standing_trunk if seen is None else seen
         knee = _median([f.knee_deg for f in around])
-        form = judge(travel, self._tallest_m, trunk - standing_trunk, knee,
+        form = judge(travel, self._tallest_m, None if seen is None else seen - standing_trunk, knee,
                      _median([f.back_flexion_deg for f in at_bottom]))
         tapped = touching(peak_offset, self.wall_m)
         faults = list(form.faults)
@@ -249,7 +251,11 @@ def _stance(window: list[Measurement], needed_s: float, tallest_m: float) -> tup
                       or _spread(heels) > FEET_MOVED_M):
         return None          # the feet are still finding the mark (turning onto it, shuffling)
     return (float(np.median(offs)), float(np.median([s.hip_height_m for s in window])),
-            float(np.median(heels)) if heels else 0.0, _median([s.trunk_deg for s in window]) or 0.0)
+            float(np.median(heels)) if heels else 0.0, _or_zero(_median([s.trunk_deg for s in window])))
+
+
+def _or_zero(value: float | None) -> float:
+    return 0.0 if value is None else value
 
 
 def _median(values: list[float | None]) -> float | None:

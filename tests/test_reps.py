@@ -213,3 +213,12 @@ def test_a_shallow_rep_counts_when_the_client_sways_between_reps(travel, phase):
 @pytest.mark.parametrize("amplitude", [0.006, 0.01, 0.014])
 def test_rocking_under_3_cm_is_never_a_rep(amplitude):
     assert reps(run(stand(1.5) + rocking(12.0, amplitude) + stand(1.0), noise=0.002, seed=5)) == []
+
+
+def test_a_rep_whose_trunk_was_never_seen_is_not_blamed_for_squatting() -> None:
+    """Seen from behind in a deep hinge the trunk may not be read at all: form is judged only on what was seen."""
+    from kiosk.form import judge
+
+    unseen = judge(0.15, 1.75, None, None, None)
+    assert unseen.kind == "hinge" and not unseen.faults
+    assert judge(0.15, 1.75, 5.0, None, None).kind == "squat"       # seen: barely leaning for 15 cm is a squat
