@@ -51,12 +51,13 @@ class LiveBackground:
         bg = self.depth_m
         return np.where(bg > 0, bg - self.margin(bg), np.inf).astype(np.float32)
 
-    def follow(self, depth_m: np.ndarray, t_s: float, nobody: bool) -> None:
-        """Learn what has changed and stayed: only while `nobody` (no person anywhere in the zone)."""
+    def follow(self, depth_m: np.ndarray, t_s: float, nobody: bool, hold: np.ndarray | None = None) -> None:
+        """Learn what has changed and stayed: only while `nobody` (no person anywhere in the zone), and never the
+        `hold` pixels (something left on the mark stays something to move, however long it stays)."""
         if not nobody:
             self._since[:] = np.inf
             return
-        seen = depth_m > 0
+        seen = depth_m > 0 if hold is None else (depth_m > 0) & ~hold
         same = seen & (np.abs(depth_m - self._candidate) < self.margin(depth_m))
         restart = seen & ~same
         self._candidate[restart] = depth_m[restart]

@@ -263,14 +263,15 @@ class Measurer:
         fg = self.background.foreground(depth_s) & inside
         scene = _client_in(fg, depth_s, tol, x, y, z)
         occluded = self._occluded(scene, depth_s, t_s)
-        self.background.follow(depth_s, t_s, nobody=not scene.anyone and not occluded)
+        self.background.follow(depth_s, t_s, nobody=not scene.anyone and not occluded, hold=scene.left_on_mark)
         if occluded:
             return Measurement(**now, present=True, occluded=True)
         if scene.client is None:
             if self._last_seen is None or t_s - self._last_seen.t_s > HIDDEN_FOR_S:
                 self._stature = 0.0          # gone for good: the next client is measured afresh (a frame or two
             #                                  lost mid-rep keeps the stature the hip band is cut from)
-            return Measurement(**now, present=bool(fg.any()) and _area(depth_s, zone, fg) >= MIN_BODY_AREA_M2,
+            rest = fg & ~scene.left_on_mark          # something left on the mark is not someone there
+            return Measurement(**now, present=bool(rest.any()) and _area(depth_s, zone, rest) >= MIN_BODY_AREA_M2,
                                object_on_mark=scene.object_on_mark)
         client = scene.client
         self._last_seen = Sighting.of(client, depth_s, t_s)
@@ -358,7 +359,8 @@ def _client_in(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray, x: np.ndarray
         out[box] = mask
         return out
 
-    return dataclasses.replace(scene, client=whole(scene.client), others_near=whole(scene.others_near))
+    return dataclasses.replace(scene, client=whole(scene.client), others_near=whole(scene.others_near),
+                               left_on_mark=whole(scene.left_on_mark))
 
 
 def _box_around(mask: np.ndarray, margin: int, least: int = 1) -> tuple[slice, slice] | None:

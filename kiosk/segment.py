@@ -48,8 +48,13 @@ class Scene:
     feet: Feet | None
     touched: bool                   # someone else is in contact with the client: this frame is not theirs alone
     others_near: np.ndarray         # mask of every other foreground surface (for occlusion and the attract screen)
-    object_on_mark: bool            # something that is not a person sits on the mark
+    left_on_mark: np.ndarray        # mask of surfaces (not a person) with a part on the mark: named on the attract
+    #                                 screen, and never taken into the background
     anyone: bool                    # a person-tall surface anywhere in the zone (the client or not)
+
+    @property
+    def object_on_mark(self) -> bool:
+        return bool(self.left_on_mark.any())
 
 
 def surfaces(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
@@ -118,7 +123,8 @@ def find_client(labels: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     docstring."""
     count = int(labels.max())
     if count == 0:
-        return Scene(None, None, False, np.zeros(labels.shape, dtype=bool), False, False)
+        nothing = np.zeros(labels.shape, dtype=bool)
+        return Scene(None, None, False, nothing, nothing, False)
     parts = _Parts(labels, x, y, z)
     tall = [k for k in np.flatnonzero(parts.sizes >= MIN_PERSON_PIXELS) if parts.of(k).top >= STANDING_TOP_M]
     best, best_distance = None, np.inf
@@ -132,9 +138,10 @@ def find_client(labels: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray,
             best, best_distance = (mask, feet, crowded or _beyond_reach(mask, x, z, feet)), distance
     if best is None:
         mark = (np.abs(x) < MARK_AREA_M[0]) & (np.abs(z) < MARK_AREA_M[1]) & (labels > 0)
-        return Scene(None, None, False, labels > 0, bool(mark.any()), len(tall) > 0)
+        left = np.isin(labels, np.unique(labels[mark])) & (labels > 0) if mark.any() else np.zeros_like(mark)
+        return Scene(None, None, False, labels > 0, left, len(tall) > 0)
     client, feet, touched = best
-    return Scene(client, feet, touched, (labels > 0) & ~client, False, True)
+    return Scene(client, feet, touched, (labels > 0) & ~client, np.zeros(labels.shape, dtype=bool), True)
 
 
 @dataclass(frozen=True)

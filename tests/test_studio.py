@@ -151,3 +151,14 @@ def test_a_bench_moved_and_left_becomes_background_only_while_the_zone_is_empty(
         assert learnt.mean() < 0.1, "the background followed while the client stood on the mark"
     else:
         assert learnt.mean() > 0.9, "the bench left in an empty zone did not become background"
+
+
+def test_something_left_on_the_mark_is_named_and_never_becomes_background() -> None:
+    """A box left on the mark is nobody (the kiosk does not greet it) and stays 'something on the mark' for good:
+    the background follows furniture moved elsewhere, never what blocks the mark."""
+    placement = Placement("oblique-behind-left", 2.2, 1.2)
+    sim = simulate("unattended", placement, seed=3, studio="object-on-mark")
+    measurer = Measurer(calibrated(sim, 3))
+    seen = [measurer(frame) for frame in frames_of(sim)]
+    assert sim.frame_count / 30.0 > FOLLOW_S + 2.0
+    assert all(m.object_on_mark and not m.present and not m.on_mark for m in seen[5:])
