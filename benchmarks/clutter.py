@@ -10,14 +10,14 @@ scored against its ground truth (hip offset in cm, reps, form calls), compared w
 same reps, the same calls), checked for more measurements made while the client was not on the mark than in the empty studio (someone
 else, or an object, measured), and for the frames where someone hid the client (marked occluded, never measured).
 
-    ./hinge py benchmarks/clutter.py [--only STUDIO ...] [--placements NAME ...] [--jobs N]
+    ./hinge py benchmarks/clutter.py [--only STUDIO ...] [--placements NAME ...] [--rotate] [--jobs N]
 """
 from __future__ import annotations
 
 import argparse
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,13 +94,24 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=SESSION_STUDIOS, help="studios to run (the empty one always)")
     parser.add_argument("--placements", nargs="*", help="placements to run (default: all)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--rotate", action="store_true", help="each studio in one placement only (studio k in "
+                        "placement k mod 5), with the empty studio in every placement: a quicker spread")
     args = parser.parse_args()
     cases = [c for c in CASES if not args.placements or c[0] in args.placements]
     studios = ["empty"] + [s for s in args.only if s != "empty"]
     t0 = time.perf_counter()
-    jobs = [(studio, case, i) for i, case in enumerate(cases) for studio in studios]
+    jobs = [(studio, case, i) for i, case in enumerate(cases) for k, studio in enumerate(studios)
+            if not args.rotate or studio == "empty" or (k - 1) % len(cases) == i]
+    outcomes = []
     with ProcessPoolExecutor(args.jobs) as pool:
-        outcomes = list(pool.map(run, *zip(*jobs)))
+        futures = {pool.submit(run, *job): job for job in jobs}
+        for done in as_completed(futures):
+            studio, case, _ = futures[done]
+            try:
+                outcomes.append(done.result())
+            except ValueError as err:          # the studio has no room in this placement, said in one sentence
+                print(f"{studio:15s} {case[0]:21s} not run: {err}", flush=True)
+    outcomes.sort(key=lambda o: (o.studio != "empty", o.studio, o.placement))
     empty = {o.placement: o for o in outcomes if o.studio == "empty"}
     ok = True
     by_studio: dict[str, Score] = {}

@@ -66,7 +66,9 @@ class Renderer:
             self._mirror = None
         else:
             self.surface, which, _ = self._cast(self._scene([static, mirror.glass]), *everything)
-            self._mirror = _Reflection(self, mirror, (self.surface > 0) & (which == 1), self._scene([static]))
+            glass = (self.surface > 0) & (which == 1)
+            self._mirror = _Reflection(self, mirror, glass, self._scene([static])) if glass.any() else None
+            #              (a mirror the camera does not see, hidden behind something or out of view, shows nothing)
         # what the camera reports of the static scene: the nearest surface, or the mirror image beyond the glass
         self.static = self.surface if self._mirror is None else self._mirror.static(self.surface)
 
