@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.accuracy import CASES as ACCURACY_CASES  # noqa: E402
 from calibration.routine import calibrate  # noqa: E402
 from kiosk.analyze import analyze  # noqa: E402
 from kiosk.scoring import Score, score  # noqa: E402
@@ -32,14 +33,8 @@ from kiosk.sim.simulate import FPS, Simulation  # noqa: E402
 from kiosk.sim.studio import STUDIOS  # noqa: E402
 from kiosk.sensing.software import sim_source  # noqa: E402
 
-# (placement, distance m, height m, build, stature m, camera): one client and set-up per placement.
-CASES = [
-    ("side-left", 2.4, 1.2, "average", 1.75, "d435"),
-    ("side-right", 1.8, 0.8, "slim", 1.50, "d435"),
-    ("behind", 3.0, 1.6, "long-torso", 2.00, "d435"),
-    ("oblique-behind-left", 2.2, 1.0, "ponytail", 1.62, "d435"),
-    ("oblique-behind-right", 2.8, 1.4, "broad", 1.88, "d455"),
-]
+# One client and set-up per placement: the accuracy benchmark's first four, and its oblique-right client on a D455.
+CASES = ACCURACY_CASES[:4] + [("oblique-behind-right", 2.8, 1.4, "broad", 1.88, "d455")]
 SESSION_STUDIOS = [name for name, s in STUDIOS.items() if not s.takes_the_mark]
 
 
