@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
-from calibration.camera import depth_rms_m
+from calibration.camera import depth_rms_m, nearest_with_depth
 from calibration.geometry import transform
 
 IQR_SIGMAS = 1.349          # the interquartile range of normal noise, in standard deviations
@@ -190,7 +191,7 @@ def standing(background: Background, area: Area, sample: int = 2) -> list[Standi
     flat = cell[:, 0] * n + cell[:, 1]
     seen = np.bincount(flat, np.square(d[inside] * sample / area.fx), n * n).reshape(n, n)
     labels = np.zeros(d.shape, np.intp)
-    labels[inside] = _label(seen >= MIN_CELL_AREA_M2).reshape(-1)[flat]
+    labels[inside] = ndimage.label(seen >= MIN_CELL_AREA_M2, structure=np.ones((3, 3)))[0].reshape(-1)[flat]
     band = area.fx * area.baseline_m / d[inside] / sample      # the left band the camera cannot match (depth.md)
     cut = (cols <= band + 1) | (cols >= d.shape[1] - 2) | _hidden(d, labels, area)[inside]
     things = []
@@ -215,25 +216,12 @@ def _hidden(depth: np.ndarray, labels: np.ndarray, area: Area) -> np.ndarray:
     valid = depth > 0
     for axis in (0, 1):
         n = depth.shape[axis]
-        idx = np.arange(n).reshape((n, 1) if axis == 0 else (1, n))
-        for near in (_last_valid(valid, idx, axis), np.flip(n - 1 - _last_valid(np.flip(valid, axis),
-                                                                                  idx, axis), axis)):
+        for near in nearest_with_depth(valid, axis):
             ok = (near >= 0) & (near < n)
             at = np.clip(near, 0, n - 1)
             other, whose = np.take_along_axis(depth, at, axis), np.take_along_axis(labels, at, axis)
             hidden |= valid & ok & (whose > 0) & (whose != labels) & (other < depth - margin)
     return hidden
-
-
-def _last_valid(valid: np.ndarray, idx: np.ndarray, axis: int) -> np.ndarray:
-    """Index of the nearest pixel with depth strictly before each pixel along `axis` (-1: none)."""
-    last = np.maximum.accumulate(np.where(valid, idx, -1), axis=axis)
-    before = np.full_like(last, -1)
-    if axis == 0:
-        before[1:] = last[:-1]
-    else:
-        before[:, 1:] = last[:, :-1]
-    return before
 
 
 def _width(pts: np.ndarray) -> float:
@@ -245,17 +233,3 @@ def _width(pts: np.ndarray) -> float:
     along = pts[:, [0, 2]] @ np.stack([np.cos(angles), np.sin(angles)])
     lo, hi = np.percentile(along, [1, 99], axis=0)
     return float((hi - lo).max())
-
-
-def _label(occupied: np.ndarray) -> np.ndarray:
-    """Connected components (8 neighbours) of a small boolean grid: 0 outside, one positive label per component.
-    Labels spread to neighbours until they settle (as many rounds as the widest thing has cells)."""
-    h, w = occupied.shape
-    labels = np.where(occupied, np.arange(1, h * w + 1).reshape(h, w), 0)
-    while True:
-        p = np.pad(labels, 1)
-        spread = np.maximum.reduce([p[1 + dr:1 + dr + h, 1 + dc:1 + dc + w] for dr in (-1, 0, 1) for dc in (-1, 0, 1)])
-        spread = np.where(occupied, spread, 0)
-        if np.array_equal(spread, labels):
-            return labels
-        labels = spread

@@ -76,3 +76,19 @@ STEREO_SUBPIXEL = 0.08   # RealSense D4xx disparity noise, pixels RMS
 def depth_rms_m(z_m: np.ndarray | float, fx: float, baseline_m: float) -> np.ndarray | float:
     """Expected stereo depth noise: grows with the square of distance (docs/depth.md)."""
     return np.square(z_m) * STEREO_SUBPIXEL / (fx * baseline_m)
+
+
+def nearest_with_depth(valid: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel, the index along `axis` of the nearest pixel with depth strictly before it (-1: none) and strictly
+    after it (the axis's length: none): across a run of pixels without depth, the surfaces on either side."""
+    n = valid.shape[axis]
+    idx = np.arange(n, dtype=np.int32).reshape((n, 1) if axis == 0 else (1, n))
+    backwards = (slice(None, None, -1), slice(None)) if axis == 0 else (slice(None), slice(None, None, -1))
+    upto = np.maximum.accumulate(np.where(valid, idx, -1), axis=axis)
+    onwards = np.minimum.accumulate(np.where(valid, idx, n)[backwards], axis=axis)[backwards]
+    before, after = np.full_like(upto, -1), np.full_like(onwards, n)
+    if axis == 0:
+        before[1:], after[:-1] = upto[:-1], onwards[1:]
+    else:
+        before[:, 1:], after[:, :-1] = upto[:, :-1], onwards[:, 1:]
+    return before, after

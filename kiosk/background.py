@@ -24,7 +24,7 @@ class LiveBackground:
     def __init__(self, depth_m: np.ndarray | None, spread_m: np.ndarray | None, zone: Zone) -> None:
         self._zone = zone
         self.learned = depth_m is not None      # False: an older calibration without a background
-        shape = zone.rays.shape[:2]
+        shape = zone.shape
         self.depth_m = np.zeros(shape, np.float32) if depth_m is None else depth_m.astype(np.float32)
         self._spread = np.zeros(shape, np.float32) if spread_m is None else spread_m.astype(np.float32)
         self._candidate = np.zeros(shape, np.float32)
@@ -42,9 +42,10 @@ class LiveBackground:
         noise = np.maximum(self._spread, depth_rms_m(depth_m, self._zone.intrinsics.fx, self._zone.baseline_m))
         return (MARGIN_SIGMAS * noise + MARGIN_M).astype(np.float32)
 
-    def foreground(self, depth_m: np.ndarray) -> np.ndarray:
-        """Pixels with depth in front of the background (where the background is unknown: every pixel with depth)."""
-        return (depth_m > 0) & (depth_m < self._behind)
+    def foreground(self, depth_m: np.ndarray, box: tuple[slice, slice] = (slice(None), slice(None))) -> np.ndarray:
+        """Pixels with depth in front of the background (where the background is unknown: every pixel with depth);
+        `depth_m` is the zone's grid, or the part of it in `box`."""
+        return (depth_m > 0) & (depth_m < self._behind[box])
 
     def _front_of(self) -> np.ndarray:
         """Per pixel, the depth a surface must be nearer than to stand in front of the background (inf: unknown)."""

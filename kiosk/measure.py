@@ -6,20 +6,20 @@ patch of surface, never from one pixel.
 """
 from __future__ import annotations
 
-import dataclasses
-
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 
-from calibration.camera import DepthFrame, camera_rays, depth_rms_m
+from calibration.camera import DepthFrame, depth_rms_m
 from calibration.geometry import azimuth_deg
 from calibration.model import Calibration
-from kiosk.body_angles import View, body_angles
 from kiosk.background import LiveBackground
+from kiosk.body_angles import View, body_angles
+from kiosk.cleaning import despeckle, smooth_depth
 from kiosk.measurement import Measurement
-from kiosk.segment import Scene, find_client, surfaces
+from kiosk.quantile import median, quantile
+from kiosk.segment import find_client, surfaces
 from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M, Zone, make_zone
 
 FLOOR_CLEARANCE_M = 0.03     # points lower than this are floor
@@ -29,8 +29,6 @@ MIN_BODY_AREA_M2 = 0.05      # visible surface a standing person shows from any 
 MIN_STANDING_TOP_M = 0.9
 HIP_BAND = (0.25, 0.62)      # fraction of stature holding the hips/buttocks, standing, hinging or squatting
 COARSE_STRIDE = 3            # every 3rd pixel finds the body, feet and rough rear; the rear is refined at full res
-SMOOTH_RADIUS = 1            # sampled pixels each side
-MIN_NEIGHBOURS = 4           # of 8: fewer consistent neighbours makes a pixel a flying pixel or a speck
 REAR_RADIUS_PX = 14          # surface patch fitted around the rear of the hips: 6 cm at 2 m, 10 cm at 3 m,
 #                              balancing stereo noise (grows with z²) against a quadric's fit to a rounded rear
 MIN_FIT_PIXELS = 12
@@ -47,44 +45,12 @@ SPLIT_STANCE_M = 0.12        # one heel this far in front of the other is not st
 HIDDEN_SHARE = 0.6           # a client showing less than this share of themselves...
 OCCLUDER_COVER = 0.5         # ...with a nearer surface over at least half of what went missing...
 OCCLUDER_GAP_M = 0.3         # ...nearer than them by this much, is hidden by someone passing in front
-BOX_MARGIN_PX = 6             # grid samples around the foreground the segmentation also looks at
 HIDDEN_FOR_S = 1.5           # ...as long as they were seen whole this recently
+HIPS_HIDING_PX = 3           # grid samples around the hips where something nearer hides part of them...
+HIPS_HIDDEN_SHARE = 0.05     # ...when it covers this share of the hips' own pixels
+BOX_MARGIN_PX = 6            # grid samples around the foreground the segmentation also looks at
 KNEE_VIEW_DEG = 30.0         # a camera at least this far round from behind sees the outline of the legs...
 FACE_ON_DEG = 60.0           # ...and one nearer behind than this sees the back face-on (see FACE_ON)
-
-
-def smooth_depth(depth: np.ndarray, tolerance: np.ndarray, radius: int) -> np.ndarray:
-    """Edge-aware box mean (separable): neighbours further than `tolerance` in depth are other surfaces."""
-    out = depth
-    for axis in (0, 1):
-        acc = np.zeros_like(out)
-        cnt = np.zeros_like(out)
-        for n in _neighbours(out, radius, axis):
-            ok = (n > 0) & (np.abs(n - out) < tolerance)
-            acc += np.where(ok, n, 0.0)
-            cnt += ok
-        out = np.where((out > 0) & (cnt > 0), acc / np.maximum(cnt, 1), 0.0).astype(np.float32)
-    return out
-
-
-def _neighbours(a: np.ndarray, radius: int, axis: int | None = None) -> list[np.ndarray]:
-    """Views of `a` shifted by up to `radius` along one axis (with itself), or onto its 8 neighbours (axis
-    None); outside the image is 0, which is "no depth"."""
-    padded = np.pad(a, radius)
-    h, w = a.shape
-    if axis is None:
-        shifts = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc]
-    else:
-        shifts = [(k, 0) if axis == 0 else (0, k) for k in range(-radius, radius + 1)]
-    return [padded[radius + dr: radius + dr + h, radius + dc: radius + dc + w] for dr, dc in shifts]
-
-
-def despeckle(depth: np.ndarray, tolerance: np.ndarray, min_neighbours: int = MIN_NEIGHBOURS) -> np.ndarray:
-    """Drop flying pixels and specks: a real surface pixel has most of its 8 neighbours at a similar depth."""
-    count = np.zeros(depth.shape, dtype=np.int8)
-    for n in _neighbours(depth, 1):
-        count += (n > 0) & (np.abs(n - depth) < tolerance)
-    return np.where(count >= min_neighbours, depth, 0.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -119,25 +85,25 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], own: np.
                         or near.max())
     tol = np.float32(3.0 * depth_rms_m(reference_m, intr.fx, zone.baseline_m) + 0.02)
     d = despeckle(np.where((near > 0) & (np.abs(d - near) < tol), d, 0.0).astype(np.float32), tol, EDGE_NEIGHBOURS)
-    rays = camera_rays(intr, rows, cols) @ zone.rotation.T
+    rays = zone.pixel_rays[rows, cols]
+    seed_ray = rays[row - rows.start, col - cols.start]
+    facing = float(seed_ray[2] / np.linalg.norm(seed_ray))     # how squarely the camera looks at the rear from behind
     pts = zone.origin + d[..., None] * rays
     ok = (d > 0) & (pts[..., 1] > band_m[0]) & (pts[..., 1] < band_m[1])
     if ok.sum() < MIN_FIT_PIXELS:
         return None
     vv, uu = np.nonzero(ok)
-    du, dv = (uu - (col - cols.start)) / r, (vv - (row - rows.start)) / r
-    design = np.stack([np.ones_like(du), du, dv, du * du, dv * dv, du * dv], axis=1)
-    target = d[ok]
+    design = _quadric_terms((uu - (col - cols.start)) / r, (vv - (row - rows.start)) / r)
+    target = d[ok].astype(np.float64)
     keep = np.ones(len(target), dtype=bool)
     for _ in range(2):
-        coef, *_ = np.linalg.lstsq(design[keep], target[keep], rcond=None)
+        coef = _fit(design[keep], target[keep])
         resid = target - design @ coef
-        spread = 1.4826 * np.median(np.abs(resid[keep])) + 1e-4
+        spread = 1.4826 * median(np.abs(resid[keep])) + 1e-4
         keep = np.abs(resid) < 3.0 * spread
         if keep.sum() < MIN_FIT_PIXELS:
             return None
     ray = rays[vv[keep], uu[keep]]
-    facing = float(np.mean(ray[:, 2] / np.linalg.norm(ray, axis=1)))
     next_at = None
     if facing > FACE_ON:
         surface = zone.origin + (design[keep] @ coef)[:, None] * ray
@@ -181,20 +147,20 @@ def _face_on_rear(points: np.ndarray) -> tuple[float, float, float]:
     The quadric averages the noise of the whole patch (noise runs along the ray, nearly along z here); the
     lowest of several hundred noisy values would sit a centimetre or more too far back.
     """
+    points = points.astype(np.float64)
     x, y, z = points[:, 0], points[:, 1], points[:, 2]
     cx, cy = x.mean(), y.mean()
     dx, dy = x - cx, y - cy
-    design = np.stack([np.ones_like(dx), dx, dy, dx * dx, dy * dy, dx * dy], axis=1)
-    c, *_ = np.linalg.lstsq(design, z, rcond=None)
+    design = _quadric_terms(dx, dy)
+    c = _fit(design, z)
     fitted = design @ c
     k = int(np.argmin(fitted))
     best = (float(-fitted[k]), float(y[k]), float(x[k]))
-    hessian = np.array([[2 * c[3], c[5]], [c[5], 2 * c[4]]])
-    if np.linalg.eigvalsh(hessian).min() > 0:               # a rounded rear: its vertex, if on the patch
-        vx, vy = np.linalg.solve(hessian, -c[1:3])
-        if dx.min() < vx < dx.max() and dy.min() < vy < dy.max():
-            vz = np.array([1.0, vx, vy, vx * vx, vy * vy, vx * vy]) @ c
-            best = (float(-vz), float(vy + cy), float(vx + cx))
+    vertex = _vertex(c)                                     # a rounded rear: its vertex, if on the patch
+    if vertex is not None and dx.min() < vertex[0] < dx.max() and dy.min() < vertex[1] < dy.max():
+        vx, vy = vertex
+        vz = float(_quadric_terms(np.array([vx]), np.array([vy]))[0] @ c)
+        best = (-vz, float(vy + cy), float(vx + cx))
     return best
 
 
@@ -218,16 +184,35 @@ def _rear_from_behind(points: np.ndarray, surface: np.ndarray, at: tuple[float, 
 
 def _weighted_rear(points: np.ndarray, at: np.ndarray) -> tuple[float, np.ndarray]:
     """(z at `at`, the vertex near it) of a quadric z = q(x, y) weighted around `at` (APEX_SIGMA_M)."""
+    points = points.astype(np.float64)
     ex, ey = points[:, 0] - at[0], points[:, 1] - at[1]
-    root = np.exp(-0.25 * (ex * ex + ey * ey) / APEX_SIGMA_M ** 2)
-    local = np.stack([np.ones_like(ex), ex, ey, ex * ex, ey * ey, ex * ey], axis=1)
-    c, *_ = np.linalg.lstsq(local * root[:, None], points[:, 2] * root, rcond=None)
-    hessian = np.array([[2 * c[3], c[5]], [c[5], 2 * c[4]]])
-    step = np.zeros(2)
-    if np.linalg.eigvalsh(hessian).min() > 0:
-        step = np.linalg.solve(hessian, -c[1:3])
-        step *= min(1.0, APEX_SIGMA_M / max(float(np.hypot(*step)), 1e-9))    # never beyond the weighted spot
+    c = _fit(_quadric_terms(ex, ey), points[:, 2], np.exp(-0.5 * (ex * ex + ey * ey) / APEX_SIGMA_M ** 2))
+    step = _vertex(c)
+    if step is None:
+        return float(c[0]), at
+    step *= min(1.0, APEX_SIGMA_M / max(float(np.hypot(*step)), 1e-9))    # never beyond the weighted spot
     return float(c[0]), at + step
+
+
+def _quadric_terms(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Design matrix of z = c0 + c1 u + c2 v + c3 u² + c4 v² + c5 uv."""
+    return np.stack([np.ones_like(u), u, v, u * u, v * v, u * v], axis=1)
+
+
+def _fit(design: np.ndarray, target: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+    """Least-squares coefficients (weighted by `weight`), by the normal equations: six unknowns over a few hundred
+    points are well posed, and solving them directly costs a tenth of a general least-squares solver."""
+    dw = design if weight is None else design * weight[:, None]
+    return np.linalg.solve(dw.T @ design, dw.T @ target)
+
+
+def _vertex(c: np.ndarray) -> np.ndarray | None:
+    """(u, v) where a quadric's (`_quadric_terms`) bowl is lowest; None when it is not a bowl."""
+    a, b, h = 2.0 * c[3], 2.0 * c[4], c[5]
+    det = a * b - h * h
+    if a <= 0 or det <= 0:
+        return None
+    return np.array([(-b * c[1] + h * c[2]) / det, (h * c[1] - a * c[2]) / det])
 
 
 class Measurer:
@@ -246,37 +231,42 @@ class Measurer:
         self._view = View(face_on=around < FACE_ON_DEG, knee_visible=around >= KNEE_VIEW_DEG)
 
     def __call__(self, frame: DepthFrame) -> Measurement:
-        zone = self.zone
         t_s = frame.timestamp_ms / 1000.0
         now = dict(frame=frame.frame_number, t_s=t_s)
-        depth = zone.sample(frame.depth_m)
+        grid = np.ascontiguousarray(self.zone.sample(frame.depth_m))    # a copy: the frame stays as it came
+        box = _box_around(self.background.foreground(grid), BOX_MARGIN_PX, least=3)
+        if box is None:                  # nothing stands in front of the background
+            self.background.follow(grid, t_s, nobody=True)
+            self._forget(t_s)
+            return Measurement(**now, present=False)
+        # from here on only the window where something stands in front of the background is looked at (grown by
+        # BOX_MARGIN_PX: holes bridged at its edge, the rows under a body that may hide its feet); a few flying
+        # pixels do not stretch it. The work of cleaning and segmenting grows with the pixels looked at.
+        zone = self.zone.window(box)
+        depth = grid[box]
         tol = (3.0 * depth_rms_m(depth, zone.intrinsics.fx, zone.baseline_m) + 0.03).astype(np.float32)
-        depth_s = depth.copy()            # cleaned where anything stands in front of the background (all of the
-        #                                   zone for a calibration without one): the rest is never measured
-        box = _box_around(self.background.foreground(depth), SMOOTH_RADIUS + 2, least=3)
-        if box is not None:
-            depth_s[box] = smooth_depth(despeckle(depth[box], tol[box]), tol[box], SMOOTH_RADIUS)
-        pts = zone.origin + depth_s[..., None] * zone.rays
-        x, y, z = pts[..., 0], pts[..., 1], pts[..., 2]
+        depth_s = smooth_depth(despeckle(depth, tol), tol)
+        x, y, z = zone.points(depth_s)
         inside = ((np.abs(x) < ZONE_HALF_WIDTH_M) & (z > -ZONE_BACK_M) & (z < ZONE_FRONT_M)
                   & (y > FLOOR_CLEARANCE_M) & (y < ZONE_TOP_M))
-        fg = self.background.foreground(depth_s) & inside
-        scene = _client_in(fg, depth_s, tol, x, y, z)
-        occluded = self._occluded(scene, depth_s, t_s)
-        self.background.follow(depth_s, t_s, nobody=not scene.anyone and not occluded, hold=scene.left_on_mark)
+        ahead = self.background.foreground(depth_s, box)
+        fg = ahead & inside
+        scene = find_client(surfaces(fg, depth_s, tol), x, y, z, depth_s)
+        occluded = self._occluded(scene.client, ahead, depth_s, box, t_s)
+        grid[box] = depth_s
+        self.background.follow(grid, t_s, nobody=not scene.anyone and not occluded,
+                               hold=_on_whole_grid(scene.left_on_mark, box, grid.shape))
         if occluded:
             return Measurement(**now, present=True, occluded=True)
         if scene.client is None:
-            if self._last_seen is None or t_s - self._last_seen.t_s > HIDDEN_FOR_S:
-                self._stature = 0.0          # gone for good: the next client is measured afresh (a frame or two
-            #                                  lost mid-rep keeps the stature the hip band is cut from)
+            self._forget(t_s)
             rest = fg & ~scene.left_on_mark          # something left on the mark is not someone there
             return Measurement(**now, present=bool(rest.any()) and _area(depth_s, zone, rest) >= MIN_BODY_AREA_M2,
                                object_on_mark=scene.object_on_mark)
         client = scene.client
-        self._last_seen = Sighting.of(client, depth_s, t_s)
+        self._last_seen = Sighting.of(client, depth_s, box, t_s)
         bx, by, bz = x[client], y[client], z[client]
-        top = float(np.percentile(by, 99.5))
+        top = quantile(by, 0.995)
         feet = scene.feet
         seen = dict(**now, present=True, feet_x_m=feet.x_m, heel_z_m=feet.heel_z_m, top_m=top,
                     feet_seen=feet.seen, feet_split_m=feet.split_m)
@@ -293,6 +283,8 @@ class Measurer:
         if band.sum() < 10:
             return Measurement(**seen, on_mark=True, profile=profile)
         rows, cols = np.nonzero(band)
+        if _hidden_in_front(client, ahead, depth_s, rows, cols):
+            return Measurement(**seen, on_mark=True, occluded=True)
         bandz = z[rows, cols]
         k = int(np.argsort(bandz)[int(0.01 * (len(bandz) - 1))])       # the rear, robust to a stray sample
         pixel = (zone.rows.start + rows[k] * zone.stride, zone.cols.start + cols[k] * zone.stride)
@@ -312,17 +304,27 @@ class Measurer:
                            trunk_deg=angles.trunk_deg, knee_deg=angles.knee_deg,
                            back_flexion_deg=angles.back_flexion_deg, back_line=angles.back_line, profile=profile)
 
-    def _occluded(self, scene: Scene, depth: np.ndarray, t_s: float) -> bool:
+    def _forget(self, t_s: float) -> None:
+        """Nobody on the mark: once gone for good the next client is measured afresh (a frame or two lost mid-rep
+        keeps the stature the hip band is cut from)."""
+        if self._last_seen is None or t_s - self._last_seen.t_s > HIDDEN_FOR_S:
+            self._stature = 0.0
+
+    def _occluded(self, client: np.ndarray | None, ahead: np.ndarray, depth: np.ndarray, box: tuple[slice, slice],
+                  t_s: float) -> bool:
         """Someone in front hides the client: a nearer surface covers where the client just was, and the client
-        is gone or much smaller. Such frames are measured as nothing; a client who walks away is not hidden."""
+        is gone or much smaller. Such frames are measured as nothing; a client who walks away is not hidden.
+        `ahead` is everything in front of the background, inside the zone or not: someone walking past close to
+        the camera is outside the zone around the mark."""
         last = self._last_seen
         if last is None or t_s - last.t_s > HIDDEN_FOR_S:
             return False
-        shown = 0 if scene.client is None else int(scene.client.sum())
+        shown = 0 if client is None else int(client.sum())
         if shown >= HIDDEN_SHARE * last.size:
             return False
-        nearer = scene.others_near & (depth > 0) & (depth < last.depth_m - OCCLUDER_GAP_M)
-        return int(nearer[last.rows, last.cols].sum()) >= (1.0 - HIDDEN_SHARE) * last.size * OCCLUDER_COVER
+        nearer = ahead & (depth < last.depth_m - OCCLUDER_GAP_M)
+        covered = _on_whole_grid(nearer, box, self.zone.shape)[last.rows, last.cols]
+        return int(covered.sum()) >= (1.0 - HIDDEN_SHARE) * last.size * OCCLUDER_COVER
 
 
 @dataclass(frozen=True)
@@ -336,31 +338,33 @@ class Sighting:
     t_s: float
 
     @classmethod
-    def of(cls, client: np.ndarray, depth: np.ndarray, t_s: float) -> "Sighting":
+    def of(cls, client: np.ndarray, depth: np.ndarray, box: tuple[slice, slice], t_s: float) -> "Sighting":
+        """From the client's mask and depth in `box`, a window of the zone's grid."""
         r, c = np.nonzero(client)
-        return cls(slice(int(r.min()), int(r.max()) + 1), slice(int(c.min()), int(c.max()) + 1), len(r),
-                   float(np.median(depth[client])), t_s)
+        r0, c0 = box[0].start, box[1].start
+        return cls(slice(r0 + int(r.min()), r0 + int(r.max()) + 1), slice(c0 + int(c.min()), c0 + int(c.max()) + 1),
+                   len(r), median(depth[client]), t_s)
 
 
-def _client_in(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray, x: np.ndarray, y: np.ndarray,
-               z: np.ndarray) -> Scene:
-    """find_client on the part of the grid the foreground covers (grown by BOX_MARGIN_PX: holes bridged at its
-    edge, the rows under a body that may hide its feet), its masks put back on the whole grid. The foreground is
-    mostly a small part of the zone, and the segmentation's work grows with the pixels it looks at."""
-    box = _box_around(fg, BOX_MARGIN_PX)
-    if box is None:
-        return find_client(np.zeros(fg.shape, np.int32), x, y, z, depth)
-    scene = find_client(surfaces(fg[box], depth[box], gap[box]), x[box], y[box], z[box], depth[box])
+def _hidden_in_front(client: np.ndarray, ahead: np.ndarray, depth: np.ndarray, rows: np.ndarray,
+                     cols: np.ndarray) -> bool:
+    """Part of the hips (the client's pixels at `rows`, `cols`) is hidden by something nearer the camera right
+    beside them (someone walking past, an arm reaching across): what is seen of the hips is not where their rear
+    is, so the frame is measured as nothing. Something low in front, hiding only the feet, is not beside the hips."""
+    h, w = client.shape
+    m = HIPS_HIDING_PX
+    near = (slice(max(int(rows.min()) - m, 0), min(int(rows.max()) + m + 1, h)),
+            slice(max(int(cols.min()) - m, 0), min(int(cols.max()) + m + 1, w)))
+    nearest_hips = float(depth[rows, cols].min())
+    hiding = ahead[near] & ~client[near] & (depth[near] < nearest_hips - OCCLUDER_GAP_M)
+    return int(hiding.sum()) >= HIPS_HIDDEN_SHARE * len(rows)
 
-    def whole(mask: np.ndarray | None) -> np.ndarray | None:
-        if mask is None:
-            return None
-        out = np.zeros(fg.shape, dtype=bool)
-        out[box] = mask
-        return out
 
-    return dataclasses.replace(scene, client=whole(scene.client), others_near=whole(scene.others_near),
-                               left_on_mark=whole(scene.left_on_mark))
+def _on_whole_grid(mask: np.ndarray, box: tuple[slice, slice], shape: tuple[int, int]) -> np.ndarray:
+    """A mask of a window put back on the zone's whole grid."""
+    out = np.zeros(shape, dtype=bool)
+    out[box] = mask
+    return out
 
 
 def _box_around(mask: np.ndarray, margin: int, least: int = 1) -> tuple[slice, slice] | None:

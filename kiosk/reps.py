@@ -11,6 +11,7 @@ import numpy as np
 
 from kiosk.form import Fault, judge
 from kiosk.measurement import Measurement
+from kiosk.quantile import median, quantile
 
 SETTLE_S = 0.5             # standing still this long on the mark arms the machine
 RESETTLE_S = 2.5           # ...and this long moves "standing" once armed: a whole sway cycle (0.3-0.5 Hz), so
@@ -92,8 +93,7 @@ def _drifting(times: np.ndarray, offsets: np.ndarray) -> bool:
 
 def _spread(values) -> float:
     """Range of the middle 80 %: one noisy frame does not make a still client look restless."""
-    lo, hi = np.percentile(values, [10, 90])
-    return float(hi - lo)
+    return quantile(values, 0.9) - quantile(values, 0.1)
 
 
 def touching(hip_offset_m: float, wall_m: float) -> bool:
@@ -149,7 +149,7 @@ class RepCounter:
         standing_offset, _, standing_heel, _ = self._standing
         if m.heel_z_m is not None and m.feet_seen:      # hidden feet are placed under the shins, which move
             self._heels.append(m.heel_z_m)
-        if len(self._heels) == self._heels.maxlen and abs(np.median(self._heels) - standing_heel) > FEET_MOVED_M:
+        if len(self._heels) == self._heels.maxlen and abs(median(self._heels) - standing_heel) > FEET_MOVED_M:
             was_in_rep = bool(self._rep)
             self.reset(visitor_left=False)
             return Cancelled(m.frame, Fault.FEET_MOVED) if was_in_rep else None
@@ -243,15 +243,15 @@ def _stance(window: list[Measurement], needed_s: float, tallest_m: float) -> tup
     if times[-1] - times[0] < needed_s * 0.9 or _spread(offs) > 2 * STILL_M or _drifting(times, offs):
         return None
     tops = [s.top_m for s in window if s.top_m is not None]
-    if tops and np.median(tops) < UPRIGHT_SHARE * tallest_m:
+    if tops and median(tops) < UPRIGHT_SHARE * tallest_m:
         return None          # held still, but down in a hinge: not standing
     heels = [s.heel_z_m for s in window if s.heel_z_m is not None]
     half = len(heels) // 2
-    if half >= 3 and (abs(float(np.median(heels[:half]) - np.median(heels[half:]))) > HEELS_SETTLED_M
+    if half >= 3 and (abs(median(heels[:half]) - median(heels[half:])) > HEELS_SETTLED_M
                       or _spread(heels) > FEET_MOVED_M):
         return None          # the feet are still finding the mark (turning onto it, shuffling)
-    return (float(np.median(offs)), float(np.median([s.hip_height_m for s in window])),
-            float(np.median(heels)) if heels else 0.0, _or_zero(_median([s.trunk_deg for s in window])))
+    return (median(offs), median([s.hip_height_m for s in window]), median(heels) if heels else 0.0,
+            _or_zero(_median([s.trunk_deg for s in window])))
 
 
 def _or_zero(value: float | None) -> float:
@@ -261,4 +261,4 @@ def _or_zero(value: float | None) -> float:
 def _median(values: list[float | None]) -> float | None:
     """Median of the values that were measured; None when none was."""
     known = [v for v in values if v is not None and v == v]
-    return float(np.median(known)) if known else None
+    return median(known) if known else None

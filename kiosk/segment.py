@@ -15,6 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from calibration.camera import nearest_with_depth
+from kiosk.cleaning import neighbour_windows
+from kiosk.quantile import quantile
+
 STANDING_TOP_M = 0.9        # a surface reaching this high can be a person (a client hinging deep stays above it)
 FOOT_TOP_M = 0.12           # points lower than this are feet
 REACH_M = 0.5               # feet this far from the client's other foot belong to someone else...
@@ -47,7 +51,6 @@ class Scene:
     client: np.ndarray | None       # mask of the client's pixels on the grid, None when nobody is on the mark
     feet: Feet | None
     touched: bool                   # someone else is in contact with the client: this frame is not theirs alone
-    others_near: np.ndarray         # mask of every other foreground surface (for occlusion and the attract screen)
     left_on_mark: np.ndarray        # mask of surfaces (not a person) with a part on the mark: named on the attract
     #                                 screen, and never taken into the background
     anyone: bool                    # a person-tall surface anywhere in the zone (the client or not)
@@ -67,24 +70,21 @@ def surfaces(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
     unlabelled (unknown, never measured).
     """
     far = np.zeros_like(fg)
-    for axis in (0, 1):
-        a = np.moveaxis(depth, axis, 0)
-        f = np.moveaxis(fg, axis, 0)
-        g = np.moveaxis(gap, axis, 0)
-        both = f[1:] & f[:-1]
-        jump = both & (np.abs(a[1:] - a[:-1]) > np.minimum(g[1:], g[:-1]))
-        cut = np.moveaxis(far, axis, 0)
-        cut[1:] |= jump & (a[1:] > a[:-1])
-        cut[:-1] |= jump & (a[:-1] > a[1:])
+    for dr, dc in ((1, 0), (0, 1)):
+        a, b = neighbour_windows(fg.shape, dr, dc)
+        jump = fg[a] & fg[b] & (np.abs(depth[a] - depth[b]) > np.minimum(gap[a], gap[b]))
+        far[a] |= jump & (depth[a] > depth[b])
+        far[b] |= jump & (depth[b] > depth[a])
     bridge = _holes_between(fg & ~far, depth, gap)
     labels, _ = ndimage.label((fg & ~far) | bridge)
     labels[bridge] = 0
-    rim = far & fg
+    r, c = np.nonzero(far)                  # the set-aside pixels (all foreground), few: worked on one by one
+    h, w = fg.shape
     for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
-        nb_label = _shifted(labels, dr, dc)
-        nb_depth = _shifted(depth, dr, dc)
-        join = rim & (labels == 0) & (nb_label > 0) & (np.abs(nb_depth - depth) <= gap)
-        labels[join] = nb_label[join]
+        rn, cn = np.clip(r + dr, 0, h - 1), np.clip(c + dc, 0, w - 1)      # beyond the border: itself, unlabelled
+        nb = labels[rn, cn]
+        join = (labels[r, c] == 0) & (nb > 0) & (np.abs(depth[rn, cn] - depth[r, c]) <= gap[r, c])
+        labels[r[join], c[join]] = nb[join]
     return labels
 
 
@@ -96,10 +96,7 @@ def _holes_between(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.nda
     unknown = depth <= 0
     for axis in (0, 1):
         n = fg.shape[axis]
-        idx = np.arange(n).reshape((n, 1) if axis == 0 else (1, n))
-        before = np.maximum.accumulate(np.where(unknown, -1, idx), axis=axis)
-        after = n - 1 - np.flip(np.maximum.accumulate(np.flip(np.where(unknown, -1, n - 1 - idx), axis), axis=axis),
-                                axis)
+        before, after = nearest_with_depth(~unknown, axis)
         r, c = np.nonzero(unknown & (before >= 0) & (after < n) & (after - before - 1 <= HOLE_PX))
         ends = ((before[r, c], c), (after[r, c], c)) if axis == 0 else ((r, before[r, c]), (r, after[r, c]))
         (ra, ca), (rb, cb) = ends
@@ -124,7 +121,7 @@ def find_client(labels: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     count = int(labels.max())
     if count == 0:
         nothing = np.zeros(labels.shape, dtype=bool)
-        return Scene(None, None, False, nothing, nothing, False)
+        return Scene(None, None, False, nothing, False)
     parts = _Parts(labels, x, y, z)
     tall = [k for k in np.flatnonzero(parts.sizes >= MIN_PERSON_PIXELS) if parts.of(k).top >= STANDING_TOP_M]
     best, best_distance = None, np.inf
@@ -139,9 +136,9 @@ def find_client(labels: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray,
     if best is None:
         mark = (np.abs(x) < MARK_AREA_M[0]) & (np.abs(z) < MARK_AREA_M[1]) & (labels > 0)
         left = np.isin(labels, np.unique(labels[mark])) & (labels > 0) if mark.any() else np.zeros_like(mark)
-        return Scene(None, None, False, labels > 0, left, len(tall) > 0)
+        return Scene(None, None, False, left, len(tall) > 0)
     client, feet, touched = best
-    return Scene(client, feet, touched, (labels > 0) & ~client, np.zeros(labels.shape, dtype=bool), True)
+    return Scene(client, feet, touched, np.zeros(labels.shape, dtype=bool), True)
 
 
 @dataclass(frozen=True)
@@ -181,7 +178,7 @@ def _with_own_low_parts(parts: _Parts, k: int) -> np.ndarray:
     labels = parts.labels
     mask = labels == k
     me = parts.of(k)
-    touching = np.unique(labels[ndimage.binary_dilation(mask, iterations=NEAR_PX) & ~mask])
+    touching = np.unique(labels[ndimage.maximum_filter(mask.view(np.uint8), size=2 * NEAR_PX + 1) > mask])
     own = [t for t in touching if t > 0 and parts.of(t).top < OWN_PART_TOP * me.top
            and abs(parts.of(t).centre_x - me.centre_x) < OWN_PART_REACH_M
            and me.z_span[0] <= parts.of(t).middle_z <= me.z_span[1]]
@@ -213,14 +210,14 @@ def _feet_of(mask: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, dept
         own = np.hypot(fx - fx[nearest], fz - fz[nearest]) < REACH_M   # ...and what stands within reach of it
         crowded = int((~own).sum()) >= OTHER_FEET_PIXELS
         fx, fz = fx[own], fz[own]
-        heels = [float(np.percentile(fz[g], HEEL_PERCENTILE)) for g in _two_groups(fx)
+        heels = [quantile(fz[g], HEEL_SHARE) for g in _two_groups(fx)
                  if g.sum() >= FOOT_SHARE * len(fx)]    # a foot mostly hidden behind the other gives no heel
         return Feet(float(np.mean(fx)), min(heels), max(heels) - min(heels), True), crowded
     low_m = float(y[mask].min())
     shins = mask & (y < low_m + 0.10)
     if low_m > HIDDEN_FEET_BELOW_M or shins.sum() < 3 or not _hidden_below(mask, depth):
         return None, False
-    return Feet(float(np.mean(x[shins])), float(np.percentile(z[shins], HEEL_PERCENTILE)), 0.0, False), False
+    return Feet(float(np.mean(x[shins])), quantile(z[shins], HEEL_SHARE), 0.0, False), False
 
 
 def _hidden_below(mask: np.ndarray, depth: np.ndarray) -> bool:
@@ -232,7 +229,7 @@ def _hidden_below(mask: np.ndarray, depth: np.ndarray) -> bool:
     return bool(bottom.any()) and float(nearer.mean()) > 0.5
 
 
-HEEL_PERCENTILE = 20        # of a foot's points along z: steady under noise; used relative to the heel line only
+HEEL_SHARE = 0.2            # quantile of a foot's points along z: steady under noise (read against the heel line)
 
 
 def _two_groups(values: np.ndarray) -> list[np.ndarray]:

@@ -7,11 +7,13 @@ for a frame is ready `lag` frames later: offline analysis has no visible lag; th
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import deque
 
 import numpy as np
 
 from kiosk.measurement import Measurement
+from kiosk.quantile import median
 
 ANALYZE_LAG = 5          # 11-frame window: ±167 ms at 30 fps (a rep lasts 1-3 s)
 LIVE_LAG = 0             # the kiosk: no smoothing lag (motion-to-screen within 50 ms); the rep machine copes
@@ -21,6 +23,7 @@ SPIKE_SIGMAS = 3.0
 MIN_SPIKE_M = 0.025      # a rep moves the hips up to ~2 cm per frame: only bigger jumps can be spikes
 
 
+@functools.cache
 def _weights(lag: int) -> np.ndarray:
     """Savitzky–Golay weights giving the value at the window's centre: quadratic where the window has room
     (5+ frames), else linear — a quadratic through 3 points would not smooth at all."""
@@ -32,8 +35,8 @@ def _weights(lag: int) -> np.ndarray:
 def _despike(values: list[float]) -> np.ndarray:
     """A frame far off its neighbours (a bad fit, a hand passing) is replaced by their median, not averaged in."""
     v = np.asarray(values, dtype=float)
-    med = np.median(v)
-    mad = 1.4826 * np.median(np.abs(v - med))
+    med = median(v)
+    mad = 1.4826 * median(np.abs(v - med))
     return np.where(np.abs(v - med) > max(SPIKE_SIGMAS * mad, MIN_SPIKE_M), med, v)
 
 

@@ -69,13 +69,8 @@ def visit(studio: str, k: int) -> tuple[dict, dict, list[bool], float]:
     return result, sim.truth(), [pose is None for pose in sim.script.poses], wall
 
 
-PASSER_WEAK = pytest.mark.xfail(strict=True, reason="known weakness: a passer-by crossing at the bottom of a rep hides "
-                                "part of the client without the kiosk marking those frames occluded; the rep is lost")
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("k,studio", [pytest.param(k, s, marks=PASSER_WEAK) if s == "passer-between" else (k, s)
-                                      for k, s in enumerate(CLUTTER)])
+@pytest.mark.parametrize("k,studio", list(enumerate(CLUTTER)))
 def test_the_client_alone_is_measured_in_a_cluttered_studio(k: int, studio: str) -> None:
     result, truth, away, wall = visit(studio, k)
     s = score(result, truth, wall)
@@ -92,7 +87,6 @@ def test_the_client_alone_is_measured_in_a_cluttered_studio(k: int, studio: str)
 
 
 @pytest.mark.slow
-@PASSER_WEAK
 def test_a_client_hidden_by_someone_walking_between_is_marked_occluded() -> None:
     k = CLUTTER.index("passer-between")
     result, truth, _, _ = visit("passer-between", k)
