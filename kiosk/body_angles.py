@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiosk.measurement import Point2
+from kiosk.quantile import median
 
 # Along the trunk, measured from the rear of the hips, as fractions of stature (docs/geometry.md):
 UPPER_FROM = (0.12, 0.45)    # points this far from the rear of the hips, and not below it, are trunk and head...
@@ -29,6 +30,9 @@ DOWEL_LOW, DOWEL_MID, DOWEL_HIGH = (0.0, 0.08), (0.14, 0.20), (0.25, 0.30)
 FLEXION_SEEN = 0.4           # share of a rounded back's arc the middle window shows (set on the average build seen
 #                              from the side; benchmarks/form.py shows where it does not hold)
 MIN_BIN_POINTS = 3
+MIN_FILLED_BINS = 5
+EDGE_ON_BINS, EDGE_ON_FILLED = 5, 4   # a back seen nearly edge-on (from behind, at the bottom of a full hinge)
+#                              shows a few dozen points: its line is read in fewer, fuller bins (never its curve)
 # The leg, fractions of stature (anthropometric segment lengths, docs/geometry.md):
 ANKLE = (0.040, 0.039)       # ankle (z ahead of the heel line, y above the floor)
 SHANK_LEN, THIGH_LEN = 0.246, 0.245
@@ -72,16 +76,19 @@ def body_angles(points: np.ndarray, rear: Point2, heel_z_m: float, midline_x_m: 
         return None
     # seen face-on, the back's crest is read where the spine runs: a strip down the middle of the back
     crest = np.abs(points[:, 0] - midline_x_m) < SPINE_STRIP * h if view.face_on else None
-    lean = float(np.median(np.arctan2(d[upper, 0], d[upper, 1])))
+    lean = median(np.arctan2(d[upper, 0], d[upper, 1]))
     for _ in range(3):                      # the profile is read across the trunk's own axis: refine it
         axis_lean = lean
         profile = _back_profile(d, crest, axis_lean, h, BACK_SPAN, BACK_BINS)
+        edge_on = profile is None
+        if edge_on:
+            profile = _back_profile(d, crest, axis_lean, h, BACK_SPAN, EDGE_ON_BINS, EDGE_ON_FILLED)
         if profile is None:
             return None
-        line = np.polyfit(*profile, 1)
-        lean = axis_lean - float(np.arctan(line[0]))     # further behind higher up: leaning less
-    flexion = _rounding(d, crest, axis_lean, h)
-    ends = [_to_zy(r, axis_lean, s * h, float(np.polyval(line, s * h))) for s in TRUNK_ENDS]
+        slope, intercept = _line(*profile)
+        lean = axis_lean - float(np.arctan(slope))       # further behind higher up: leaning less
+    flexion = float("nan") if edge_on else _rounding(d, crest, axis_lean, h)
+    ends = [_to_zy(r, axis_lean, s * h, slope * s * h + intercept) for s in TRUNK_ENDS]
     knee = _knee(zy, r, heel_z_m, h) if view.knee_visible else None
     return BodyAngles(float(np.degrees(lean)), flexion, knee, (ends[0], ends[1]))
 
@@ -117,7 +124,7 @@ def _axes(lean: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _back_profile(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float, span: tuple[float, float],
-                  bins: int) -> tuple[np.ndarray, np.ndarray] | None:
+                  bins: int, filled: int = MIN_FILLED_BINS) -> tuple[np.ndarray, np.ndarray] | None:
     """The back's edge as (s, b) samples over `span` (fractions of stature along the trunk from the rear of the
     hips): b is how far behind the trunk axis the back is at distance s along it.
 
@@ -136,7 +143,7 @@ def _back_profile(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float
     k = ((s[sel] - s0) / (s1 - s0) * bins).astype(np.int64)
     counts = np.bincount(k, minlength=bins)
     full = counts >= MIN_BIN_POINTS
-    if full.sum() < 5:
+    if full.sum() < filled:
         return None
     centres = s0 + (np.arange(bins)[full] + 0.5) * (s1 - s0) / bins
     if crest is not None:
@@ -182,6 +189,14 @@ def _knee(zy: np.ndarray, rear: np.ndarray, heel_z_m: float, h: float) -> float 
     return float(np.degrees(np.arccos(np.clip(shank @ thigh, -1.0, 1.0))))
 
 
+def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(slope, intercept) of the least-squares line y = slope * x + intercept."""
+    xm, ym = float(x.mean()), float(y.mean())
+    dx = x - xm
+    slope = float(dx @ (y - ym) / (dx @ dx))
+    return slope, ym - slope * xm
+
+
 def _at_share(ordered: np.ndarray, first: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
     """The q-quantile (linear, as np.percentile) of each run ordered[first:first + count] of sorted values."""
     at = first + q * (count - 1)
@@ -203,7 +218,6 @@ def _centre_line(pts: np.ndarray, axis: np.ndarray, t0: float, t1: float, bins: 
     first = np.cumsum(counts) - counts
     lo, hi = (_at_share(ordered, first[filled], counts[filled], q) for q in (0.1, 0.9))
     mids, where = 0.5 * (lo + hi), t0 + (filled + 0.5) * (t1 - t0) / bins
-    dw = where - where.mean()
-    slope = float(dw @ (mids - mids.mean()) / (dw @ dw))           # the least-squares line's slope
+    slope, _ = _line(where, mids)
     v = axis + slope * normal
     return v / np.linalg.norm(v)
