@@ -5,7 +5,7 @@ Pure: feed Measurements in time order, get finished reps (or a cancelled attempt
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -56,7 +56,6 @@ class Rep:
     trunk_deg: float = 0.0         # body angles at the peak (see kiosk.measurement)
     knee_deg: float | None = None
     spine: str = "neutral"         # "neutral" | "rounded"
-    path: tuple[tuple[float, float], ...] = field(default=(), repr=False)   # (hip offset, hip height) per frame
     left_bottom_s: float = 0.0     # when the hips started back up
 
     @property
@@ -229,8 +228,7 @@ class RepCounter:
         return Rep(start_frame=frames[0].frame, peak_frame=peak.frame, end_frame=frames[-1].frame,
                    start_s=frames[0].t_s, peak_s=peak.t_s, end_s=frames[-1].t_s, standing_offset_m=standing_offset,
                    peak_offset_m=peak_offset, hip_drop_m=drop, tapped=tapped, form=form.kind, faults=tuple(faults),
-                   trunk_deg=trunk, knee_deg=knee, spine=form.spine,
-                   path=tuple((f.hip_offset_m, f.hip_height_m) for f in frames), left_bottom_s=at_bottom[-1].t_s)
+                   trunk_deg=trunk, knee_deg=knee, spine=form.spine, left_bottom_s=at_bottom[-1].t_s)
 
 
 def _stance(window: list[Measurement], needed_s: float, tallest_m: float) -> tuple[float, float, float, float] | None:

@@ -249,8 +249,7 @@ def _summary(focus, best: Rep, next_wall_m=None, size=(1280, 720)):
 
 _BEST = Rep(start_frame=1, peak_frame=20, end_frame=40, start_s=0.0, peak_s=0.7, end_s=1.3, standing_offset_m=0.04,
             peak_offset_m=0.11, hip_drop_m=0.03, tapped=True, form="hinge", faults=(), trunk_deg=61.4,
-            knee_deg=22.0, spine="neutral", path=tuple((0.04 + 0.07 * np.sin(k / 12 * np.pi), 0.93 - 0.03 *
-                                                         np.sin(k / 12 * np.pi)) for k in range(13)))
+            knee_deg=22.0, spine="neutral")
 
 
 def test_the_summary_names_the_one_thing_to_work_on_and_the_best_reps_angles():

@@ -13,12 +13,13 @@ from kiosk.form import ROUNDED_BACK_DEG
 from kiosk.game import figure, palette, words
 from kiosk.game.draw import Painter, SideView, Silhouette, back_and_trunk, floor_and_heels, wall
 from kiosk.game.rules import SUMMARY_S, Celebrate, Effect, Flash, GameState, Scene, Shake
+from kiosk.reps import Rep
 from kiosk.units import inches_to_m
 
 FLASH_S = 0.3
 SHAKE_S = 0.45
 CELEBRATE_S = 2.4
-PATH_SMOOTH = 5         # frames averaged along the summary's hip path
+SHOWN_ROUNDING_DEG = 30.0   # how bent the summary draws a back the rep called rounded
 
 
 GAUGE_STEP_M = {"in": 0.00254, "cm": 0.01}    # the smallest step the gauge shows in each unit
@@ -275,6 +276,10 @@ class Summary(View):
 
     name = Scene.SUMMARY.value
 
+    def __init__(self) -> None:
+        self.silhouette = Silhouette()
+        self._posed: tuple[Rep, figure.Figure, np.ndarray] | None = None     # the rep, its body and outline
+
     def draw(self, surface, p, state, now_s):
         _title(surface, p, "Well done!")
         s = state.summary
@@ -298,37 +303,30 @@ class Summary(View):
         p.text(surface, words.BEST_REP, 4.5, palette.MUTED, (picture.left + p.px(3), picture.top + p.px(2)),
                "topleft", picture.w - p.px(6))
         angles = pygame.Rect(picture.left, picture.bottom - p.px(15), picture.w, p.px(15))
-        self._path(surface, p, picture.inflate(0, -angles.h).move(0, -angles.h // 2), s.best.path,
-                   s.best_wall_m or s.last_wall_m)
+        body = pygame.Rect(picture.left + p.px(3), picture.top + p.px(8), picture.w - p.px(6),
+                           angles.top - picture.top - p.px(15))        # room under the floor for "heels"
+        self._best_rep(surface, p, body, s.best, s.best_wall_m or s.last_wall_m)
         self._angles(surface, p, angles, s.best)
         left = max(0, math.ceil(SUMMARY_S - (now_s - self.entered_s)))
         p.text(surface, f"Next client in {left} s", 4, palette.MUTED, (p.w / 2, p.h - p.px(3)), "midbottom")
 
-    def _path(self, surface, p, rect: pygame.Rect, path, wall_m: float) -> None:
-        """The hips' path through the best rep, seen from the side like the drill, with its wall."""
-        if len(path) < 2:
-            return
-        pts = np.array(path)                            # (hip offset, hip height)
-        lo_z, hi_z = -max(pts[:, 0].max(), wall_m) - 0.03, 0.03
-        lo_y, hi_y = pts[:, 1].min() - 0.05, pts[:, 1].max() + 0.05
-        area = rect.inflate(-p.px(10), -p.px(18)).move(0, p.px(3))
-        scale = min(area.w / (hi_z - lo_z), area.h / (hi_y - lo_y))
-        ox = area.centerx - scale * (lo_z + hi_z) / 2
-        oy = area.centery + scale * (lo_y + hi_y) / 2
-
-        def at(zz: float, yy: float) -> tuple[float, float]:
-            return ox + zz * scale, oy - yy * scale
-
-        wx, _ = at(-wall_m, 0)
-        pygame.draw.line(surface, palette.WALL, (wx, area.top), (wx, area.bottom), p.px(1.2))
-        p.text(surface, "wall", 4, palette.WALL, (wx - p.px(1), area.bottom), "bottomright")
-        hx, _ = at(0.0, 0)
-        pygame.draw.line(surface, palette.MUTED, (hx, area.top), (hx, area.bottom), p.px(0.4))
-        p.text(surface, "heels", 4, palette.MUTED, (hx - p.px(1), area.bottom), "bottomright")
-        line = smoothed(pts)
-        pygame.draw.lines(surface, palette.CLIENT, False, [at(-off, y) for off, y in line], p.px(1))
-        deepest = int(np.argmax(pts[:, 0]))            # the measured peak itself, on the smoothed height
-        pygame.draw.circle(surface, palette.TAP, at(-pts[deepest, 0], line[deepest, 1]), p.px(1.8))
+    def _best_rep(self, surface, p, rect: pygame.Rect, rep: Rep, wall_m: float) -> None:
+        """The best rep at its deepest, drawn as the drill draws the client: a body posed by the rep's hip offset,
+        trunk angle and knee bend, with its back line and trunk angle, the wall it worked to, and where the rear
+        of the hips reached."""
+        if self._posed is None or self._posed[0] is not rep:
+            body = figure.pose(rep.peak_offset_m, trunk_deg=rep.trunk_deg, knee_deg=rep.knee_deg,
+                               back_flexion_deg=SHOWN_ROUNDING_DEG if rep.spine == "rounded" else 0.0)
+            self._posed = (rep, body, body.profile())
+        _, body, outline = self._posed
+        view = SideView(rect)
+        floor_and_heels(surface, p, view)
+        wall(surface, p, view, wall_m, None)          # its distance is on the "Best wall" tile
+        self.silhouette.draw(surface, view, outline, palette.CLIENT_FILL, palette.CLIENT, p.px(0.5))
+        colour, caption = back_look(rep.spine == "rounded")
+        back_and_trunk(surface, p, view, body.back_line, rep.trunk_deg, body.back_flexion_deg, colour, caption)
+        rear = view.to_screen(-rep.peak_offset_m, float(body.joints["hip"][1]))
+        pygame.draw.circle(surface, palette.TAP, rear, p.px(1.4))
 
     def _angles(self, surface, p, rect: pygame.Rect, best) -> None:
         """The best rep's trunk angle, knee bend and back at its deepest, in columns a coach reads at a glance."""
@@ -341,15 +339,6 @@ class Summary(View):
             x = rect.left + p.px(3) + i * column
             p.text(surface, label, 4, palette.MUTED, (x, rect.top), "topleft", column - p.px(2))
             p.text(surface, value, 6 if i < 2 else 5, tint, (x, rect.top + p.px(5)), "topleft", column - p.px(2))
-
-
-def smoothed(path: np.ndarray, n: int = PATH_SMOOTH) -> np.ndarray:
-    """A centred moving average of an N x 2 path: it shows the movement, not the camera's centimetre noise."""
-    if len(path) < n:
-        return path
-    padded = np.pad(path, ((n // 2, n // 2), (0, 0)), mode="edge")
-    kernel = np.ones(n) / n
-    return np.stack([np.convolve(padded[:, k], kernel, mode="valid") for k in range(path.shape[1])], axis=1)
 
 
 class NoCamera(View):
