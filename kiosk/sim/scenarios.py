@@ -25,6 +25,8 @@ SHALLOW_M = 0.045           # a shallow attempt: hips travel this far back
 ROCK_M = 0.008              # hips rocking back and forth between reps, each way: sway, never a rep
 QUARTER_SQUAT = 0.35        # squat depth with the hips back 6-7 % of stature and down 4-9 cm, trunk ~13 deg
 ROUNDED_DEG = (20.0, 30.0, 40.0)   # back flexion of the rounded hinge, by seed
+CALIBRATION_TRAVEL_M = 0.12  # the trainer's calibration hinge sends the hips this far back from standing (or as far
+#                              as a full hinge goes): big glutes stand 9-13 cm behind the heels already
 
 
 def _approach(cam_xz: np.ndarray) -> tuple[float, float]:
@@ -54,8 +56,9 @@ def walks(cam_xz: np.ndarray) -> list[tuple[tuple[float, float], tuple[float, fl
 
 
 def calibration(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
+    standing, deepest = s.reach("hinge")
     s.empty(1.2).arrive(_approach(cam_xz), exact=True).stand(3.0, sway_m=0.002)   # the trainer, on the tape
-    s.rep("hinge", target_m=0.17, down_s=2.0, hold_s=0.5, up_s=1.5)
+    s.rep("hinge", target_m=min(standing + CALIBRATION_TRAVEL_M, deepest), down_s=2.0, hold_s=0.5, up_s=1.5)
     return s.stand(1.0).leave(_exit(cam_xz))
 
 
