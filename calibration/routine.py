@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from calibration.background import Area, Background, learn, moving_area_m2, standing, temporal_median, to_mm
 from calibration.camera import DepthFrame, Intrinsics, camera_rays, depth_rms_m
@@ -27,7 +28,8 @@ ZONE_TOP_M = 2.3             # ...and this high
 EMPTY_REACH_M = MAX_DISTANCE_M + ZONE_REACH_M   # the empty step is checked wherever the zone can be: the heel line
 #                                                 is not known yet, only that the mark is at most 3.6 m away
 STILL_S = 2.0                # standing still on the mark this long gives the heel line
-STILL_SPREAD_M = 0.03        # centroid movement that still counts as still
+STILL_SPREAD_M = 0.03        # centroid movement that still counts as still...
+STILL_FRAMES = 5             # ...in running medians of this many frames
 MIN_PERSON_AREA_M2 = 0.08
 MAX_RANGE_M = 5.0            # the client stands within this of the camera (docs/placements-and-calibration.md: 2-3 m)
 CLUSTER_CELL_M = 0.1
@@ -202,8 +204,14 @@ class Routine:
         return DepthQuality(float(seen.mean()), float(seen[:, hips].mean()) if hips.any() else 0.0)
 
     def _is_still(self) -> bool:
+        """Still: the body's centre and top moved less than STILL_SPREAD_M across the window, judged on running
+        medians of STILL_FRAMES frames (a single frame's centre and top jitter by 2-3 cm at 3 m, a sway does not
+        come and go that fast)."""
         centres = np.array([w[1] for w in self._window])
         tops = np.array([w[2] for w in self._window])
+        if len(tops) >= STILL_FRAMES:
+            centres = np.median(sliding_window_view(centres, STILL_FRAMES, axis=0), axis=-1)
+            tops = np.median(sliding_window_view(tops, STILL_FRAMES), axis=-1)
         return bool(np.ptp(centres, axis=0).max() <= STILL_SPREAD_M and np.ptp(tops) <= STILL_SPREAD_M)
 
     # ---- step 3: one hinge ---------------------------------------------------------------------------------
