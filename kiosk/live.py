@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 from typing import Callable, Iterator
 
 from calibration.camera import DepthFrame
@@ -140,7 +139,7 @@ class Looped:
         period_ms = 1000.0 / self.info.fps
         shift_frames, shift_ms = 0, 0.0
         last: DepthFrame | None = None
-        pace = _Pace(period_ms / 1000.0)
+        pace = Pace(period_ms / 1000.0, RealClock())
         while True:
             lap_start = True
             for frame in self._source:
@@ -159,21 +158,20 @@ class Looped:
             self._source = self._open().__enter__()
 
 
-class _Pace:
-    """Sleeps until a frame's time comes; a frame later than one period (a slow start, a loop's reopening)
+class Pace:
+    """Waits until a frame's time comes; a frame later than one period (a slow start, a loop's reopening)
     restarts the schedule instead of rushing the frames after it out in a burst."""
 
-    def __init__(self, period_s: float) -> None:
+    def __init__(self, period_s: float, clock: Clock) -> None:
         self._period_s = period_s
-        self._zero: float | None = None     # monotonic time of frame time 0
+        self._clock = clock
+        self._zero: float | None = None     # clock time of frame time 0
 
     def wait_for(self, t_s: float) -> None:
-        now = time.monotonic()
+        now = self._clock.now()
         if self._zero is None or now - (self._zero + t_s) > self._period_s:
             self._zero = now - t_s
-        delay = self._zero + t_s - now
-        if delay > 0:
-            time.sleep(delay)
+        self._clock.sleep_until(self._zero + t_s)
 
 
 class SteppedReplay:
