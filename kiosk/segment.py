@@ -63,21 +63,22 @@ class Scene:
 def surfaces(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
     """Label foreground pixels into surfaces whose depth is continuous from neighbour to neighbour (0 = none).
 
-    Where two neighbours' depths differ by more than `gap`, the farther one is set aside for the labelling, so a
-    one-pixel moat separates the nearer surface from the farther; set-aside pixels then join the neighbouring
-    surface they are continuous with. A short run of pixels without depth (a stereo hole across a shin) does not
-    split a surface whose depth agrees on both sides of it: it bridges them for the labelling, and stays
-    unlabelled (unknown, never measured).
+    A short run of pixels without depth (a stereo hole across a shin) does not split a surface whose depth agrees
+    on both sides of it: it is filled with the depth between its ends for the labelling, so it joins only what is
+    continuous with that depth (never a far surface seen beside the hole), and stays unlabelled (unknown, never
+    measured). Where two neighbours' depths differ by more than `gap`, the farther one is set aside for the
+    labelling, so a one-pixel moat separates the nearer surface from the farther; set-aside pixels then join the
+    neighbouring surface they are continuous with.
     """
+    bridge, depth, gap = _holes_filled(fg, depth, gap)
+    fg = fg | bridge
     far = np.zeros_like(fg)
     for dr, dc in ((1, 0), (0, 1)):
         a, b = neighbour_windows(fg.shape, dr, dc)
         jump = fg[a] & fg[b] & (np.abs(depth[a] - depth[b]) > np.minimum(gap[a], gap[b]))
         far[a] |= jump & (depth[a] > depth[b])
         far[b] |= jump & (depth[b] > depth[a])
-    bridge = _holes_between(fg & ~far, depth, gap)
-    labels, _ = ndimage.label((fg & ~far) | bridge)
-    labels[bridge] = 0
+    labels, _ = ndimage.label(fg & ~far)
     r, c = np.nonzero(far)                  # the set-aside pixels (all foreground), few: worked on one by one
     h, w = fg.shape
     for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
@@ -85,14 +86,17 @@ def surfaces(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
         nb = labels[rn, cn]
         join = (labels[r, c] == 0) & (nb > 0) & (np.abs(depth[rn, cn] - depth[r, c]) <= gap[r, c])
         labels[r[join], c[join]] = nb[join]
+    labels[bridge] = 0
     return labels
 
 
-def _holes_between(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.ndarray:
-    """Pixels without depth in a run of at most HOLE_PX along a row or column, between two foreground pixels
-    whose depths are as close as neighbours' on one surface (`gap`): a hole in a surface, not the shadow between
-    a near surface and a far one."""
+def _holes_filled(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the holes, depth and gap with them filled): pixels without depth in a run of at most HOLE_PX along a row or
+    column, between two foreground pixels whose depths are as close as neighbours' on one surface (`gap`) — a hole
+    in a surface, not the shadow between a near surface and a far one — given the mean depth and gap of its ends."""
     out = np.zeros(fg.shape, dtype=bool)
+    depth, gap = depth.copy(), gap.copy()
     unknown = depth <= 0
     for axis in (0, 1):
         n = fg.shape[axis]
@@ -102,8 +106,11 @@ def _holes_between(fg: np.ndarray, depth: np.ndarray, gap: np.ndarray) -> np.nda
         (ra, ca), (rb, cb) = ends
         ok = (fg[ra, ca] & fg[rb, cb]
               & (np.abs(depth[ra, ca] - depth[rb, cb]) <= np.minimum(gap[ra, ca], gap[rb, cb])))
-        out[r[ok], c[ok]] = True
-    return out
+        r, c, ra, ca, rb, cb = r[ok], c[ok], ra[ok], ca[ok], rb[ok], cb[ok]
+        out[r, c] = True
+        depth[r, c] = 0.5 * (depth[ra, ca] + depth[rb, cb])
+        gap[r, c] = 0.5 * (gap[ra, ca] + gap[rb, cb])
+    return out, depth, gap
 
 
 def _shifted(a: np.ndarray, dr: int, dc: int) -> np.ndarray:
