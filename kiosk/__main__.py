@@ -1,5 +1,5 @@
 """Command line: `python -m kiosk [game options]` runs the kiosk (see kiosk.run); `analyze` and `record` are
-the batch tools of docs/contracts.md."""
+the batch tools of docs/contracts.md; `history` exports the studio's session history."""
 from __future__ import annotations
 
 import argparse
@@ -84,9 +84,26 @@ def _record(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history(args: argparse.Namespace) -> int:
+    from kiosk.history import HistoryError, export_csv
+    from kiosk.paths import default_history
+
+    source = args.history or default_history()
+    try:
+        count = export_csv(source, args.csv)
+    except HistoryError as err:
+        print(f"history failed: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"history failed: {cannot_write(args.csv, err)}", file=sys.stderr)
+        return 1
+    print(f"history: {count} sessions -> {args.csv}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in ("analyze", "record"):
+    if not argv or argv[0] not in ("analyze", "record", "history"):
         from kiosk.run import main as run_kiosk
         return run_kiosk(argv)
     parser = argparse.ArgumentParser(prog="python -m kiosk")
@@ -117,7 +134,13 @@ def main(argv: list[str] | None = None) -> int:
                      "client taps with room to spare)")
     rec.add_argument("--realtime", action="store_true", help="push at the true frame rate (real-time replay)")
     rec.add_argument("--quiet", action="store_true")
+    hist = sub.add_parser("history", help="export the studio's anonymous session history")
+    hist.add_argument("--csv", type=Path, required=True, metavar="OUT.csv", help="the CSV file to write (a header "
+                      "row even when no session was kept yet)")
+    hist.add_argument("--history", type=Path, metavar="FILE", help="the history to read (default: the kiosk's)")
     args = parser.parse_args(argv)
+    if args.command == "history":
+        return _history(args)
     if args.command == "analyze":
         return _analyze(args)
     if args.command == "record":

@@ -1,4 +1,5 @@
-"""Where the kiosk keeps its files on a machine (XDG folders): the trainer's calibration, settings, the cache."""
+"""Where the kiosk keeps its files on a machine (XDG folders): the trainer's calibration, settings, the session
+history, the cache."""
 from __future__ import annotations
 
 import os
@@ -11,6 +12,10 @@ def _home_dir(variable: str, fallback: str) -> Path:
 
 def default_calibration() -> Path:
     return _home_dir("XDG_DATA_HOME", ".local/share") / "calibration.json"
+
+
+def default_history() -> Path:
+    return _home_dir("XDG_DATA_HOME", ".local/share") / "history.sqlite3"
 
 
 def default_settings() -> Path:

@@ -25,7 +25,8 @@ from kiosk.game.settings import Settings, SettingsError
 from kiosk.game.settings import load as load_settings
 from kiosk.game.sound import SoundBoard
 from kiosk.live import CaptureProvider, Looped, SourceFactory, SteppedReplay
-from kiosk.paths import default_cache, default_calibration, default_settings
+from kiosk.history import Recorder
+from kiosk.paths import default_cache, default_calibration, default_history, default_settings
 from kiosk.sensing import SourceError, camera_process, list_cameras, open_camera, open_recording
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ def parser() -> argparse.ArgumentParser:
                      help=f"the trainer's calibration (default: {default_calibration()})")
     p.add_argument("--settings", type=Path, metavar="FILE",
                    help=f"the kiosk's settings (default: {default_settings()}; defaults when it does not exist)")
+    p.add_argument("--history", type=Path, metavar="FILE", help="where client sessions watched by the live camera "
+                   f"are kept, anonymously (default: {default_history()}); the demo and replays are not kept")
     p.add_argument("--cache", type=Path, metavar="DIR", help=f"where the demo is kept (default: {default_cache()})")
     out = p.add_argument_group("screen")
     out.add_argument("--windowed", action="store_true", help="a window instead of full screen")
@@ -184,8 +187,9 @@ def run(args: argparse.Namespace) -> int:
     if args.headless:
         return run_headless(args, choice, loader(), settings)
     display = "windowed" if args.windowed else "fullscreen"
+    keep = Recorder(args.history or default_history()) if choice.recording is None else None
     with CaptureProvider(source_factory(choice, args.serial), loader) as provider:
-        app = open_app(provider, settings, display, args, sound=SoundBoard(settings))
+        app = open_app(provider, settings, display, args, sound=SoundBoard(settings), keep_session=keep)
         return app.run(args.seconds)
 
 

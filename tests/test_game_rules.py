@@ -130,6 +130,22 @@ def test_walking_away_ends_in_a_summary_and_a_new_client_can_start_at_once():
     assert scenes(log)[-3:] == [Scene.DRILL, Scene.SUMMARY, Scene.DRILL]
 
 
+def test_a_session_ends_after_its_length_and_the_next_waits_for_the_mark_to_be_left():
+    settings = Settings(max_wall_in=5, reps_per_level=3, session_minutes=1)
+    v = Visit(profiles=False).arrive(0, 0).stand(2.0)
+    while v.seconds < 70.0:
+        v.rep(0.12).stand(1.0)
+    v.stand(15.0)                                   # still on the mark, well after the summary
+    state, log = play(v.measurements, settings)
+    assert scenes(log) == [Scene.ATTRACT, Scene.GUIDE, Scene.DRILL, Scene.SUMMARY, Scene.ATTRACT, Scene.GUIDE]
+    assert state.guidance.words == (words.STEP_OFF,)
+    ended = next(t for t, scene, _ in log if scene is Scene.SUMMARY)
+    assert 60.0 < ended < 64.0                      # at the minute, once the rep under way was done
+    v.walk(0.0, 1.0, 1.0).walk(0.0, 0.0, 1.0).stand(2.0)
+    _, log = play(v.measurements, settings)
+    assert scenes(log)[-1] is Scene.DRILL           # stepped off and on again: a new session
+
+
 def test_leaving_without_a_rep_goes_straight_back_to_attract():
     v = Visit(profiles=False).arrive(0, 0).stand(2.0).walk(0.0, 1.0, 1.0).nobody(3.0)
     _, log = play(v.measurements)
@@ -178,20 +194,34 @@ def test_settings_defaults_round_trip_and_levels(tmp_path):
     path = tmp_path / "settings.json"
     assert load(path) == Settings()
     assert Settings().wall_levels_in == (3, 4, 5, 6, 7, 8)
-    custom = Settings(units="cm", volume=0.5, mute=True, max_wall_in=6, reps_per_level=2)
+    custom = Settings(units="cm", volume=0.5, mute=True, speech=False, first_wall_in=4, step_in=2, max_wall_in=9,
+                      reps_per_level=2, session_minutes=0, pin_hash="scrypt$16384$8$1$00$00")
+    assert custom.wall_levels_in == (4, 6, 8)           # the last step not beyond the furthest wall
     save(custom, path)
     assert load(path) == custom
-    assert json.loads(path.read_text())["version"] == 1
+    assert json.loads(path.read_text())["version"] == 2
+
+
+def test_a_version_1_settings_file_still_loads_with_the_new_settings_at_their_defaults(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"kind": "hinge-kiosk-settings", "version": 1, "units": "cm", "max_wall_in": 6}))
+    assert load(path) == Settings(units="cm", max_wall_in=6)
 
 
 @pytest.mark.parametrize("doc, fragment", [
     ({"units": "ft"}, 'use "in" or "cm"'),
     ({"volume": 2}, "from 0 (silent) to 1"),
     ({"mute": "yes"}, "true or false"),
-    ({"max_wall_in": 2}, "from 3 to 12"),
+    ({"max_wall_in": 2}, "from 3 to 16"),
+    ({"first_wall_in": 6, "max_wall_in": 5}, "not nearer than first_wall_in"),
+    ({"step_in": 0}, "from 1 to 3"),
+    ({"session_minutes": -5}, "0 for no limit"),
+    ({"speech": 1}, "true or false"),
+    ({"pin_hash": "1234"}, "not a stored PIN"),
     ({"reps_per_level": 2.5}, "whole number"),
     ({"colour": "red"}, "unknown setting 'colour'"),
-    ({"version": 7}, "version 7 is not supported"),
+    ({"version": 7}, "version 7 is not supported: a newer kiosk wrote it"),
+    ({"version": "two"}, "use version 2"),
     ({"kind": "other"}, "not a kiosk settings file"),
 ])
 def test_settings_errors_are_one_sentence(tmp_path, doc, fragment):

@@ -380,6 +380,17 @@ def test_sound_plays_without_a_real_device_and_is_silent_without_any(tmp_path, m
     assert SoundBoard(Settings(mute=True), speech_dir=tmp_path, espeak=None).volume == 0
 
 
+def test_with_speech_off_the_tones_still_coach_and_nothing_is_said(tmp_path, monkeypatch):
+    said = []
+    monkeypatch.setattr(SoundBoard, "_say", lambda self, text: said.append(text))
+    for speech in (True, False):
+        board = SoundBoard(Settings(speech=speech), speech_dir=tmp_path, espeak=None)
+        board.play([Sound("cue"), Say("Keep your back flat")])
+        assert pygame.mixer.get_busy()                  # the cue's tone plays either way
+        board.close()
+    assert said == ["Keep your back flat"]
+
+
 def test_speech_is_rendered_once_into_the_cache(tmp_path):
     espeak = shutil.which("espeak-ng")
     if espeak is None:

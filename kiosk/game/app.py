@@ -10,6 +10,7 @@ import os
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pygame
@@ -17,11 +18,12 @@ import pygame
 from kiosk.game import palette, rules
 from kiosk.game.draw import Painter
 from kiosk.game.provider import Clock, MeasurementProvider, RealClock
-from kiosk.game.rules import CameraStatus, Celebrate, Effect, Event, GameState, Reset, Scene
+from kiosk.game.rules import CameraStatus, Celebrate, Effect, Event, GameState, Reset, Scene, SessionOver
 from kiosk.game.scenes import VIEWS, Celebration, View
 from kiosk.game.settings import Settings
 from kiosk.game.sound import SoundBoard
 from kiosk.game.stack import SceneStack
+from kiosk.history import SessionRecord
 
 log = logging.getLogger(__name__)
 FPS = 60
@@ -82,8 +84,9 @@ class App:
     def __init__(self, provider: MeasurementProvider, settings: Settings = Settings(), *,
                  display: str = "fullscreen", size: tuple[int, int] | None = None, clock: Clock | None = None,
                  sound: SoundBoard | None = None, screenshots: Path | None = None, kiosk: bool = True,
-                 fps: int = FPS) -> None:
+                 fps: int = FPS, keep_session: Callable[[SessionRecord], None] | None = None) -> None:
         self.provider = provider
+        self.keep_session = keep_session
         self.settings = settings
         self.clock = clock or RealClock()
         self.kiosk = kiosk
@@ -185,7 +188,14 @@ class App:
         return effects
 
     def _show(self, effects: list[Effect]) -> None:
-        """Hand effects to the ears and eyes; switch the base view when the rules changed scene."""
+        """Hand effects to the ears and eyes (and finished sessions to the history); switch the base view when the
+        rules changed scene."""
+        for effect in effects:
+            if isinstance(effect, SessionOver) and self.keep_session is not None:
+                try:
+                    self.keep_session(effect.record)
+                except Exception:
+                    log.exception("keeping the session failed; carrying on")
         if self.sound is not None:
             try:
                 self.sound.play(effects)

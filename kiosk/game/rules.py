@@ -14,6 +14,7 @@ from enum import StrEnum
 from kiosk.game import words
 from kiosk.game.guidance import Guidance, guidance
 from kiosk.game.settings import Settings
+from kiosk.history import SessionRecord, tally
 from kiosk.measurement import Measurement
 from kiosk.form import Fault
 from kiosk.reps import Cancelled, Rep, RepCounter, touching
@@ -73,7 +74,14 @@ class Celebrate:
     detail: str
 
 
-Effect = Sound | Say | Flash | Shake | Celebrate
+@dataclass(frozen=True)
+class SessionOver:
+    """A client's session ended: the edges store it in the studio's history."""
+
+    record: SessionRecord
+
+
+Effect = Sound | Say | Flash | Shake | Celebrate | SessionOver
 
 
 # --- events: what happened outside the rules ---------------------------------------------------------------
@@ -120,6 +128,7 @@ class Session:
     best_wall_m: float | None = None
     best_rep: Rep | None = None     # see _rank
     faults: Counter[Fault] = field(default_factory=Counter)    # every fault of every rep, and feet that moved
+    cues: Counter[str] = field(default_factory=Counter)        # every cue given, by its words on screen
     tapped: bool = False            # the hips reached the wall during the rep in progress
     last_beep_s: float = -math.inf
 
@@ -143,6 +152,7 @@ class GameState:
     still_feet: tuple[float, float] | None = None
     away_since_s: float | None = None
     last_frame: tuple[int, float] | None = None
+    step_off_first: bool = False    # a session ran its full length: the next starts once the mark was left
 
     @property
     def wall_m(self) -> float:
@@ -164,7 +174,11 @@ class GameState:
 
     @property
     def guidance(self) -> Guidance | None:
-        return guidance(self.latest) if self.latest is not None and self.latest.present else None
+        if self.latest is None or not self.latest.present:
+            return None
+        if self.step_off_first and self.latest.on_mark:
+            return Guidance((words.STEP_OFF,), None, None)
+        return guidance(self.latest)
 
     def start_progress(self, now_s: float) -> float:
         """0..1: how far through "stand still on the mark" the visitor is."""
@@ -251,6 +265,8 @@ def _track_visitor(state: GameState, m: Measurement, now_s: float) -> None:
     else:
         state.absent_since_s = state.absent_since_s if state.absent_since_s is not None else now_s
         state.present_since_s = None
+    if not m.on_mark:
+        state.step_off_first = False
     if not (m.on_mark and m.feet_x_m is not None and m.heel_z_m is not None):
         state.still_since_s = state.still_feet = None
     elif state.still_feet is None or math.dist(state.still_feet, (m.feet_x_m, m.heel_z_m)) > STILL_FEET_M:
@@ -260,7 +276,8 @@ def _track_visitor(state: GameState, m: Measurement, now_s: float) -> None:
 
 def _advance_scene(state: GameState, now_s: float, fx: list[Effect]) -> None:
     scene = state.scene
-    ready = state.still_since_s is not None and now_s - state.still_since_s >= START_STILL_S
+    ready = (state.still_since_s is not None and now_s - state.still_since_s >= START_STILL_S
+             and not state.step_off_first)
     if scene in (Scene.ATTRACT, Scene.GUIDE, Scene.SUMMARY) and ready:
         _start_session(state, now_s, fx)
     elif scene is Scene.ATTRACT:
@@ -272,9 +289,18 @@ def _advance_scene(state: GameState, now_s: float, fx: list[Effect]) -> None:
     elif scene is Scene.DRILL:
         if state.away_since_s is not None and now_s - state.away_since_s >= LEAVE_S:
             _finish_session(state, now_s, fx)
+        elif _time_is_up(state, now_s):
+            _finish_session(state, now_s, fx)
+            state.step_off_first = True
     elif scene is Scene.SUMMARY and now_s - state.scene_since_s >= SUMMARY_S:
         state.summary = None
         _enter(state, Scene.ATTRACT, now_s)
+
+
+def _time_is_up(state: GameState, now_s: float) -> bool:
+    """The session has run the settings' length, and no rep is under way (a rep in progress is finished first)."""
+    limit_s = 60.0 * state.settings.session_minutes
+    return limit_s > 0 and now_s - state.session.started_s >= limit_s and not state.counter.in_rep
 
 
 def _start_session(state: GameState, now_s: float, fx: list[Effect]) -> None:
@@ -288,13 +314,18 @@ def _start_session(state: GameState, now_s: float, fx: list[Effect]) -> None:
 
 
 def _finish_session(state: GameState, now_s: float, fx: list[Effect]) -> None:
-    """The client walked away: a summary if they did any reps, else straight back to attract."""
+    """The client walked away (or the session ran its length): a summary if they did any reps, else straight back
+    to attract."""
     s = state.session
     summary = None
     if s is not None and s.reps:
         walls = (inches_to_m(w) for w in state.settings.wall_levels_in)
         ahead = next((w for w in walls if s.best_wall_m is None or w > s.best_wall_m), None)
         summary = Summary(s.good_reps, s.reps, s.best_wall_m, focus(s.faults), s.best_rep, state.wall_m, ahead)
+    if s is not None:
+        best = s.best_rep.peak_offset_m if s.best_rep is not None else None
+        fx.append(SessionOver(SessionRecord(now_s - s.started_s, s.level + 1, s.good_reps, s.reps, s.best_wall_m,
+                                            best, tally(s.faults), tally(s.cues))))
     _end_session(state)
     state.summary = summary
     _enter(state, Scene.SUMMARY if summary else Scene.ATTRACT, now_s)
@@ -378,6 +409,7 @@ def focus(faults: Counter[Fault]) -> Fault | None:
 
 def _cue(state: GameState, cue: words.Cue, now_s: float, fx: list[Effect]) -> None:
     state.banner = Banner(cue.text, "cue", now_s + BANNER_S)
+    state.session.cues[cue.text] += 1
     fx += [Sound("cue"), Say(cue.spoken)]
 
 

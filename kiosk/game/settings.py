@@ -11,10 +11,12 @@ from pathlib import Path
 from calibration.store import write_atomic
 
 KIND = "hinge-kiosk-settings"
-VERSION = 1
-FIRST_WALL_IN = 3          # the studio's drill starts with the wall 3 inches behind the heels
-WALL_LIMITS_IN = (FIRST_WALL_IN, 12)
+VERSION = 2                # 2 added speech, first_wall_in, step_in, session_minutes and pin_hash; 1 still loads
+READS = (1, 2)
+WALL_LIMITS_IN = (1, 16)   # the studio's drill starts with the wall 3 inches behind the heels
+STEP_LIMITS_IN = (1, 3)
 REPS_LIMITS = (1, 10)
+SESSION_LIMITS_MIN = (0, 60)
 
 
 class SettingsError(Exception):
@@ -26,23 +28,36 @@ class Settings:
     units: str = "in"            # "in" or "cm": every figure the client sees
     volume: float = 0.8          # 0..1
     mute: bool = False
-    max_wall_in: int = 8         # the last level's wall distance, inches behind the heel line
+    speech: bool = True          # spoken cues; without them the tones still coach
+    first_wall_in: int = 3       # the first level's wall distance, inches behind the heel line
+    step_in: int = 1             # how far the wall moves back at each level
+    max_wall_in: int = 8         # the furthest wall: the last level is the last step not beyond it
     reps_per_level: int = 3      # good reps that clear a level
+    session_minutes: int = 10    # a session ends after this long (0: only when the client walks away)
+    pin_hash: str | None = None  # the trainer's PIN as kiosk.pin stores it; None: no PIN set yet
 
     def __post_init__(self) -> None:
         if self.units not in ("in", "cm"):
             raise SettingsError(f'units is "{self.units}": use "in" or "cm".')
         if isinstance(self.volume, bool) or not isinstance(self.volume, (int, float)) or not 0 <= self.volume <= 1:
             raise SettingsError(f"volume is {self.volume!r}: use a number from 0 (silent) to 1 (loudest).")
-        if not isinstance(self.mute, bool):
-            raise SettingsError(f"mute is {self.mute!r}: use true or false.")
-        _check_int("max_wall_in", self.max_wall_in, *WALL_LIMITS_IN, "inches behind the heel line")
+        for name in ("mute", "speech"):
+            if not isinstance(getattr(self, name), bool):
+                raise SettingsError(f"{name} is {getattr(self, name)!r}: use true or false.")
+        _check_int("first_wall_in", self.first_wall_in, *WALL_LIMITS_IN, "inches behind the heel line")
+        _check_int("step_in", self.step_in, *STEP_LIMITS_IN, "inches the wall moves back at each level")
+        _check_int("max_wall_in", self.max_wall_in, self.first_wall_in, WALL_LIMITS_IN[1],
+                   "inches behind the heel line, not nearer than first_wall_in")
         _check_int("reps_per_level", self.reps_per_level, *REPS_LIMITS, "good reps")
+        _check_int("session_minutes", self.session_minutes, *SESSION_LIMITS_MIN, "minutes; 0 for no limit")
+        if self.pin_hash is not None and (not isinstance(self.pin_hash, str) or self.pin_hash.count("$") != 5):
+            raise SettingsError("pin_hash is not a stored PIN: set the PIN again on the trainer's settings screen, "
+                                "or remove pin_hash to go without one.")
 
     @property
     def wall_levels_in(self) -> tuple[int, ...]:
         """Wall distance of each level: 3 in, 4 in, 5 in (a full hinge), ... up to the maximum."""
-        return tuple(range(FIRST_WALL_IN, self.max_wall_in + 1))
+        return tuple(range(self.first_wall_in, self.max_wall_in + 1, self.step_in))
 
 
 def _check_int(name: str, value: object, lo: int, hi: int, what: str) -> None:
@@ -54,8 +69,11 @@ def from_document(doc: object) -> Settings:
     """Settings from a parsed settings file; missing keys take their defaults."""
     if not isinstance(doc, dict) or doc.get("kind") != KIND:
         raise SettingsError(f'this is not a kiosk settings file: it needs "kind": "{KIND}".')
-    if doc.get("version") != VERSION:
-        raise SettingsError(f"settings version {doc.get('version')!r} is not supported: use version {VERSION}.")
+    version = doc.get("version")
+    if version not in READS:
+        newer = isinstance(version, int) and not isinstance(version, bool) and version > VERSION
+        raise SettingsError(f"settings version {version!r} is not supported: " + (
+            "a newer kiosk wrote it, update this one." if newer else f"use version {VERSION}."))
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(doc) - known - {"kind", "version"})
     if unknown:

@@ -88,7 +88,7 @@ class SoundBoard:
 
     def prepare(self, phrases: list[str]) -> None:
         """Render these phrases in the background, before anyone waits for them."""
-        if self.enabled and self.espeak:
+        if self.enabled and self.espeak and self.settings.speech:
             for text in phrases:
                 self._todo.put(text)
 
@@ -108,7 +108,7 @@ class SoundBoard:
                 tone = self._tones[effect.name]
                 tone.set_volume(self.volume)
                 tone.play()
-            elif isinstance(effect, Say):
+            elif isinstance(effect, Say) and self.settings.speech:
                 self._say(effect.text)
 
     def _say(self, text: str) -> None:

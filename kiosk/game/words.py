@@ -26,6 +26,7 @@ GOOD = "Good rep!"
 SNAP = Cue("Snap! Great return", "Snap!")
 WELCOME = Cue("Push your hips back to tap the wall", "Hips back. Tap the wall.")
 GOODBYE = "Well done"
+STEP_OFF = "Time is up: step off the mark, then on again for another session"
 SOMETHING_ON_MARK = "Something is on the mark: please move it away"
 TOP_LEVEL = "Top wall cleared!"
 NEW_BEST = "New best!"
