@@ -8,9 +8,11 @@ plain words, while it keeps trying.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import logging
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,13 +21,16 @@ import pygame
 from calibration.model import Calibration
 from calibration.store import CalibrationFileError, load, without_background
 from kiosk.analyze import MismatchError
-from kiosk.game.app import QUIT_KEYS, App
+from kiosk.game import trainer
+from kiosk.game.app import QUIT_KEYS, TRAINER_KEYS, App
 from kiosk.game.provider import MeasurementProvider, VirtualClock
 from kiosk.game.settings import Settings, SettingsError
 from kiosk.game.settings import load as load_settings
 from kiosk.game.sound import SoundBoard
 from kiosk.live import CaptureProvider, Looped, SourceFactory, SteppedReplay
 from kiosk.history import Recorder
+from kiosk.measurement import Measurement
+from kiosk.pin import hash_pin
 from kiosk.paths import default_cache, default_calibration, default_history, default_settings
 from kiosk.sensing import SourceError, camera_process, list_cameras, open_camera, open_recording
 
@@ -52,7 +57,8 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Run the hip-hinge wall kiosk.", epilog=(
         f"Quit with {QUIT_KEYS}. In full screen Esc does nothing, so a client cannot leave the game by "
-        "accident; in a window Esc quits too. Without a calibration file the kiosk says on screen how to "
+        "accident; in a window Esc quits too. Trainer mode (check mode, settings, session history): "
+        f"{TRAINER_KEYS}, then the PIN. Without a calibration file the kiosk says on screen how to "
         "calibrate, and starts by itself once the file is there."))
     src = p.add_argument_group("what the kiosk watches (default: the live camera)")
     src.add_argument("--demo", action="store_true", help="a simulated client instead of the camera (rendered "
@@ -76,6 +82,8 @@ def parser() -> argparse.ArgumentParser:
                      "as it renders, for --seconds")
     out.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (of the game's clock)")
     out.add_argument("--screenshots", type=Path, metavar="DIR", help="save a PNG of every scene entered")
+    p.add_argument("--trainer", action="store_true", help=f"start in trainer mode (in the kiosk: {TRAINER_KEYS}); "
+                   "with --headless, visit every trainer screen after the demo and save each with --screenshots")
     return p
 
 
@@ -187,21 +195,75 @@ def run(args: argparse.Namespace) -> int:
     if args.headless:
         return run_headless(args, choice, loader(), settings)
     display = "windowed" if args.windowed else "fullscreen"
-    keep = Recorder(args.history or default_history()) if choice.recording is None else None
+    history = args.history or default_history()
+    keep = Recorder(history) if choice.recording is None else None
     with CaptureProvider(source_factory(choice, args.serial), loader) as provider:
-        app = open_app(provider, settings, display, args, sound=SoundBoard(settings), keep_session=keep)
+        app = open_app(provider, settings, display, args, sound=SoundBoard(settings), keep_session=keep,
+                       settings_path=args.settings or default_settings(), history_path=history)
+        if args.trainer:
+            app.open_trainer()
         return app.run(args.seconds)
 
 
 def run_headless(args: argparse.Namespace, choice: Choice, cal: Calibration, settings: Settings) -> int:
     clock = VirtualClock()
-    with Looped(functools.partial(open_recording, choice.recording)) as source:
-        app = open_app(SteppedReplay(source, cal, clock), settings, "headless", args, clock=clock)
-        code = app.run(args.seconds)
+    with Looped(functools.partial(open_recording, choice.recording)) as source, \
+            tempfile.TemporaryDirectory(prefix="hinge-trainer-") as scratch:
+        history = Path(scratch) / "history.sqlite3"          # the demo's sessions, for the history screen only
+        app = open_app(SteppedReplay(source, cal, clock), settings, "headless", args, clock=clock,
+                       keep_session=Recorder(history) if args.trainer else None, history_path=history)
+        if args.trainer:
+            code = trainer_tour(app, clock, args.seconds)
+        else:
+            code = app.run(args.seconds)
     if args.screenshots:
         shots = ", ".join(sorted(f"{name}.png" for name in app.shots_taken)) or "none"
         print(f"Saved in {args.screenshots}: {shots}.", file=sys.stderr)
     return code
+
+
+TOUR_PIN = "2468"              # the tour's PIN, in memory only: nothing the tour does is saved
+TOUR_WAIT_S = 90.0            # check mode waits at most this long (game time) for the client mid-hinge
+
+
+def trainer_tour(app: App, clock: VirtualClock, seconds: float) -> int:
+    """--headless --trainer: the demo plays for `seconds` (its sessions go to a scratch history), then every trainer
+    screen is visited with the keys a trainer would press, and each is saved (trainer_*.png)."""
+    def frames(seconds_: float, until=lambda: False) -> None:
+        end = clock.now() + seconds_
+        while clock.now() < end and not until():
+            app.frame()
+
+    def keys(*names: str) -> None:
+        for name in names:
+            app.press(name)
+        app.frame()
+
+    try:
+        frames(seconds)
+        app.settings = dataclasses.replace(app.settings, pin_hash=hash_pin(TOUR_PIN))
+        app.open_trainer()
+        keys(*TOUR_PIN[:2])
+        app.save_screenshot("trainer_pin")
+        keys(*TOUR_PIN[2:], "enter")
+        app.save_screenshot("trainer_menu")
+        keys("1")
+        frames(TOUR_WAIT_S, until=lambda: _mid_hinge(app.provider.latest()[0]))
+        app.save_screenshot("trainer_check")
+        keys("back", "2", "down", "down", "down", "+")
+        app.save_screenshot("trainer_settings")
+        keys(*["down"] * (len(trainer.ROWS) - 3), "enter", *TOUR_PIN[:3])
+        app.save_screenshot("trainer_new_pin")
+        keys("back", "back", "back", "back", "back", "3")
+        app.save_screenshot("trainer_history")
+        keys("back", "back")
+    finally:
+        app.close()
+    return 0
+
+
+def _mid_hinge(m: Measurement | None) -> bool:
+    return m is not None and m.on_mark and m.hip_offset_m is not None and m.hip_offset_m > 0.10
 
 
 def open_app(provider: MeasurementProvider, settings: Settings, display: str, args: argparse.Namespace,

@@ -5,6 +5,7 @@ end it: a failure is logged and the kiosk goes back to attract.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections import deque
@@ -15,21 +16,30 @@ from typing import Callable
 import numpy as np
 import pygame
 
-from kiosk.game import palette, rules
+from kiosk.game import palette, rules, trainer, trainer_views
 from kiosk.game.draw import Painter
 from kiosk.game.provider import Clock, MeasurementProvider, RealClock
 from kiosk.game.rules import CameraStatus, Celebrate, Effect, Event, GameState, Reset, Scene, SessionOver
 from kiosk.game.scenes import VIEWS, Celebration, View
-from kiosk.game.settings import Settings
+from kiosk.game.settings import Settings, save
 from kiosk.game.sound import SoundBoard
 from kiosk.game.stack import SceneStack
-from kiosk.history import SessionRecord
+from kiosk.history import History, HistoryError, SessionRecord, per_day
+from kiosk.pin import PinGate
 
 log = logging.getLogger(__name__)
 FPS = 60
 MAX_CATCH_UP_S = 0.25          # after a stall, skip ahead rather than run hundreds of rule steps
 SHOT_AFTER_S = 0.6             # a scene's screenshot waits for its entrance animations
 QUIT_KEYS = "Ctrl+Shift+Q"     # the one way to quit a kiosk from the keyboard (Esc does nothing)
+TRAINER_KEYS = "keypad * three times, or Ctrl+Shift+T"
+RECENT_SESSIONS = 12           # sessions listed on the trainer's history screen
+KEY_NAMES = {pygame.K_RETURN: "enter", pygame.K_KP_ENTER: "enter", pygame.K_BACKSPACE: "back",
+             pygame.K_KP_PERIOD: "back", pygame.K_ESCAPE: "back", pygame.K_UP: "up", pygame.K_DOWN: "down",
+             pygame.K_LEFT: "left", pygame.K_RIGHT: "right", pygame.K_PLUS: "+", pygame.K_EQUALS: "+",
+             pygame.K_KP_PLUS: "+", pygame.K_MINUS: "-", pygame.K_KP_MINUS: "-",
+             **{getattr(pygame, f"K_{d}"): str(d) for d in range(10)},
+             **{getattr(pygame, f"K_KP{d}"): str(d) for d in range(10)}}
 DISPLAYS = ("fullscreen", "windowed", "headless")
 
 
@@ -84,9 +94,16 @@ class App:
     def __init__(self, provider: MeasurementProvider, settings: Settings = Settings(), *,
                  display: str = "fullscreen", size: tuple[int, int] | None = None, clock: Clock | None = None,
                  sound: SoundBoard | None = None, screenshots: Path | None = None, kiosk: bool = True,
-                 fps: int = FPS, keep_session: Callable[[SessionRecord], None] | None = None) -> None:
+                 fps: int = FPS, keep_session: Callable[[SessionRecord], None] | None = None,
+                 settings_path: Path | None = None, history_path: Path | None = None) -> None:
         self.provider = provider
         self.keep_session = keep_session
+        self.settings_path = settings_path
+        self.history_path = history_path
+        self.trainer: trainer.TrainerState | None = None
+        self._gate = PinGate()                  # the PIN's tries outlive one visit to trainer mode
+        self._entry = trainer.EntryWatch()
+        self._keys: list[str] = []
         self.settings = settings
         self.clock = clock or RealClock()
         self.kiosk = kiosk
@@ -115,14 +132,17 @@ class App:
         if not self._handle_input():
             return False
         m, frame_ts = self.provider.latest()
-        events: list[Event] = []
-        status = self.provider.status()
-        if status != self._camera:
-            self._camera = status
-            events.append(CameraStatus(status))
-        effects = self._run_rules(m, events, start)
-        self._show(effects)
-        self._draw()
+        if self.trainer is not None:
+            self._trainer_frame(m, start)
+        else:
+            events: list[Event] = []
+            status = self.provider.status()
+            if status != self._camera:
+                self._camera = status
+                events.append(CameraStatus(status))
+            effects = self._run_rules(m, events, start)
+            self._show(effects)
+            self._draw()
         pygame.display.flip()
         done = self.clock.now()
         if frame_ts is not None and frame_ts != self._drawn_frame_ts:
@@ -157,17 +177,87 @@ class App:
         pygame.display.quit()
 
     def _handle_input(self) -> bool:
+        now_s = self.clock.now()
         for event in pygame.event.get():
             if event.type == pygame.QUIT:
                 return False
             if event.type == pygame.KEYDOWN:
-                if event.key == pygame.K_q and event.mod & pygame.KMOD_CTRL and event.mod & pygame.KMOD_SHIFT:
+                ctrl_shift = event.mod & pygame.KMOD_CTRL and event.mod & pygame.KMOD_SHIFT
+                if event.key == pygame.K_q and ctrl_shift:
                     return False
-                if event.key == pygame.K_ESCAPE and not self.kiosk:
+                if self.trainer is not None:
+                    if event.key in KEY_NAMES:
+                        self._keys.append(KEY_NAMES[event.key])
+                elif (event.key == pygame.K_t and ctrl_shift) or (
+                        event.key == pygame.K_KP_MULTIPLY and self._entry.tap(now_s)):
+                    self.open_trainer()
+                elif event.key == pygame.K_ESCAPE and not self.kiosk:
                     return False
             if event.type == pygame.VIDEORESIZE:
                 self.painter = Painter(self.screen.get_size())
         return True
+
+    # --- trainer mode ------------------------------------------------------------------------------------
+    def open_trainer(self) -> None:
+        """Trainer mode takes the screen; the game stops (a trainer hinging in check mode is not a client)."""
+        self.trainer = trainer.open_trainer(self.settings, self._gate, self.clock.now())
+        self._keys = []
+
+    def press(self, key: str) -> None:
+        """A trainer-mode key (see kiosk.game.trainer.press), as the keyboard or keypad gives it."""
+        self._keys.append(key)
+
+    def _trainer_frame(self, m, now_s: float) -> None:
+        actions: list[trainer.Action] = []
+        for key in self._keys:
+            self.trainer, done = trainer.press(self.trainer, key, now_s)
+            actions += done
+        self._keys = []
+        actions += trainer.idle(self.trainer, now_s)
+        self._gate = self.trainer.gate
+        for action in actions:
+            self._trainer_action(action)
+            if self.trainer is None:
+                break
+        if self.trainer is not None:
+            try:
+                trainer_views.draw(self.screen, self.painter, self.trainer, m)
+            except Exception:
+                log.exception("the trainer's %s screen failed to draw", self.trainer.screen.value)
+                self.trainer = None
+
+    def _trainer_action(self, action: "trainer.Action") -> None:
+        if isinstance(action, trainer.Save):
+            try:
+                if self.settings_path is not None:
+                    save(action.settings, self.settings_path)
+            except OSError as err:
+                self.trainer = dataclasses.replace(self.trainer, message=(
+                    f"The settings could not be saved ({err.strerror}): they apply until the kiosk restarts."))
+            self._use_settings(action.settings)
+        elif isinstance(action, trainer.LoadHistory):
+            self.trainer = trainer.with_history(self.trainer, self._read_history())
+        elif isinstance(action, trainer.Leave):
+            self.trainer = None
+            self._use_settings(action.settings)
+            self.state = rules.new_game(self.settings, self.t_s)
+            self.stack.replace_base(VIEWS[Scene.ATTRACT](), self.state, self.t_s)
+
+    def _use_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        if self.sound is not None:
+            self.sound.settings = settings
+
+    def _read_history(self) -> "trainer.HistoryView":
+        if self.history_path is None or not self.history_path.exists():
+            return trainer.HistoryView()
+        try:
+            with History(self.history_path) as history:
+                sessions = history.all()
+        except HistoryError as err:
+            text = str(err)
+            return trainer.HistoryView(problem=text[:1].upper() + text[1:])
+        return trainer.HistoryView(tuple(reversed(sessions[-RECENT_SESSIONS:])), tuple(per_day(sessions)))
 
     def _run_rules(self, m, events: list[Event], now_s: float) -> list[Effect]:
         """Fixed steps up to `now_s`; the newest measurement is offered to each (the rules use it once)."""
@@ -234,9 +324,18 @@ class App:
             log.exception("attract failed to start too")
 
     def _screenshot(self, view: View) -> None:
-        if self.screenshots is None or view.name in self.shots_taken:
-            return
         if self.t_s - view.entered_s >= SHOT_AFTER_S:
-            self.screenshots.mkdir(parents=True, exist_ok=True)
-            pygame.image.save(self.screen, str(self.screenshots / f"{view.name}.png"))
-            self.shots_taken.add(view.name)
+            self._screenshot_named(view.name)
+
+    def _screenshot_named(self, name: str) -> None:
+        if self.screenshots is None or name in self.shots_taken:
+            return
+        self.save_screenshot(name)
+
+    def save_screenshot(self, name: str) -> None:
+        """The screen as last drawn, as DIR/name.png (with --screenshots)."""
+        if self.screenshots is None:
+            return
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(self.screen, str(self.screenshots / f"{name}.png"))
+        self.shots_taken.add(name)

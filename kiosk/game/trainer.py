@@ -1,0 +1,243 @@
+"""Trainer mode's logic: the way in (a key combination, then the PIN), a menu, check mode, the settings editor and
+the history screen. Pure: keys and times in, a new state and actions out; the App does the I/O the actions ask
+for (saving the settings, reading the history) and draws the state (kiosk/game/trainer_views.py).
+
+Everything works from a numeric keypad: digits (a menu item's number, a PIN), Enter, Backspace (or keypad `.`)
+to go back; in the settings `8`/`2` move and `4`/`6` or `-`/`+` change a value. A full keyboard works the same
+way, arrows included.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Callable
+
+from kiosk.history import Day, StoredSession
+from kiosk.game.settings import (REPS_LIMITS, SESSION_LIMITS_MIN, STEP_LIMITS_IN, WALL_LIMITS_IN, Settings,
+                                 SettingsError)
+from kiosk.pin import PinError, PinGate, check_pin_text, hash_pin, pin_matches, try_pin
+
+ENTRY_TAPS = 3              # keypad `*` pressed this many times...
+ENTRY_WITHIN_S = 2.0        # ...within this long opens trainer mode (or Ctrl+Shift+T on a keyboard)
+IDLE_S = 120.0              # trainer mode left untouched this long goes back to the kiosk (settings unsaved)
+
+
+class Screen(StrEnum):
+    PIN = "pin"
+    MENU = "menu"
+    CHECK = "check"
+    SETTINGS = "settings"
+    HISTORY = "history"
+    NEW_PIN = "new_pin"
+
+
+MENU = ((Screen.CHECK, "Check mode: hinge and read the numbers"), (Screen.SETTINGS, "Settings"),
+        (Screen.HISTORY, "Session history"))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the settings editor."""
+
+    key: str
+    label: str
+    change: Callable[[Settings, int], Settings]     # the settings with this one moved a step up (+1) or down (-1)
+    shown: Callable[[Settings], str]
+
+
+def _int_row(key: str, label: str, lo: int, hi: int, unit: str) -> Row:
+    def change(s: Settings, by: int) -> Settings:
+        return replace(s, **{key: min(hi, max(lo, getattr(s, key) + by))})
+    return Row(key, label, change, lambda s: f"{getattr(s, key)} {unit}".strip())
+
+
+def _flag_row(key: str, label: str) -> Row:
+    return Row(key, label, lambda s, by: replace(s, **{key: not getattr(s, key)}),
+               lambda s: "on" if getattr(s, key) else "off")
+
+
+ROWS = (
+    _int_row("first_wall_in", "First wall", *WALL_LIMITS_IN, "in"),
+    _int_row("step_in", "Wall moves back by", *STEP_LIMITS_IN, "in a level"),
+    _int_row("max_wall_in", "Furthest wall", *WALL_LIMITS_IN, "in"),
+    _int_row("reps_per_level", "Good reps per level", *REPS_LIMITS, ""),
+    _int_row("session_minutes", "Session length", *SESSION_LIMITS_MIN, "min (0: no limit)"),
+    Row("units", "Units", lambda s, by: replace(s, units="cm" if s.units == "in" else "in"),
+        lambda s: "inches" if s.units == "in" else "centimetres"),
+    Row("volume", "Volume", lambda s, by: replace(s, volume=round(min(1.0, max(0.0, s.volume + 0.1 * by)), 1)),
+        lambda s: f"{round(s.volume * 100)} %"),
+    _flag_row("mute", "Mute"),
+    _flag_row("speech", "Spoken cues"),
+)
+SET_PIN, SAVE = "Set a new PIN", "Save and return"
+ACTIONS = (SET_PIN, SAVE)
+
+
+# --- what the App must do ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Save:
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class LoadHistory:
+    """The history screen opened: read the recent sessions into the state (`with_history`)."""
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Back to the kiosk, with these settings (the saved ones)."""
+
+    settings: Settings
+
+
+Action = Save | LoadHistory | Leave
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """What the App read for the history screen: recent sessions (newest first) and days (oldest first), or the
+    sentence saying why the history could not be read."""
+
+    sessions: tuple[StoredSession, ...] = ()
+    days: tuple[Day, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class TrainerState:
+    screen: Screen
+    saved: Settings                  # what the kiosk runs with (and the file holds)
+    edited: Settings                 # the settings editor's copy
+    gate: PinGate = PinGate()
+    typed: str = ""                  # digits typed on a PIN screen
+    first_pin: str | None = None     # a new PIN typed once, waiting to be typed again
+    cursor: int = 0
+    message: str = ""
+    last_key_s: float = 0.0
+    history: HistoryView | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(ROWS) + len(ACTIONS) if self.screen is Screen.SETTINGS else len(MENU)
+
+
+def open_trainer(settings: Settings, gate: PinGate, now_s: float) -> TrainerState:
+    """Trainer mode as the entry combination opens it: the PIN first, if one is set."""
+    screen = Screen.PIN if settings.pin_hash is not None else Screen.MENU
+    message = "" if settings.pin_hash is not None else "No PIN is set: set one in Settings."
+    return TrainerState(screen, settings, settings, gate, message=message, last_key_s=now_s)
+
+
+def with_history(state: TrainerState, history: HistoryView) -> TrainerState:
+    return replace(state, history=history)
+
+
+def press(state: TrainerState, key: str, now_s: float,
+          matches: Callable[[str, str], bool] = pin_matches,
+          new_hash: Callable[[str], str] = hash_pin) -> tuple[TrainerState, list[Action]]:
+    """One key: a digit "0"-"9", "enter", "back", "up", "down", "left", "right", "+" or "-"."""
+    state = replace(state, last_key_s=now_s)
+    if state.screen in (Screen.PIN, Screen.NEW_PIN):
+        return _pin_key(state, key, now_s, matches, new_hash)
+    if key == "back":
+        if state.screen is Screen.MENU:
+            return state, [Leave(state.saved)]
+        return replace(state, screen=Screen.MENU, cursor=0, message="", edited=state.saved), []
+    if state.screen is Screen.MENU:
+        return _menu_key(state, key)
+    if state.screen is Screen.SETTINGS:
+        return _settings_key(state, key)
+    return state, []
+
+
+def idle(state: TrainerState, now_s: float) -> list[Action]:
+    """Trainer mode left alone on the kiosk goes back to the game: a client must never find it open."""
+    return [Leave(state.saved)] if now_s - state.last_key_s >= IDLE_S else []
+
+
+def _moved(state: TrainerState, key: str, keys: dict[str, int]) -> int | None:
+    step = keys.get(key)
+    return None if step is None else (state.cursor + step) % state.rows
+
+
+ARROWS = {"up": -1, "down": 1}
+ARROWS_AND_KEYPAD = {**ARROWS, "8": -1, "2": 1}         # where digits are not typed
+
+
+def _menu_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]]:
+    if (cursor := _moved(state, key, ARROWS)) is not None:
+        return replace(state, cursor=cursor), []
+    pick = state.cursor if key == "enter" else int(key) - 1 if key in "123" and len(key) == 1 else None
+    if pick is None or not 0 <= pick < len(MENU):
+        return state, []
+    screen = MENU[pick][0]
+    state = replace(state, screen=screen, cursor=0, message="")
+    return state, [LoadHistory()] if screen is Screen.HISTORY else []
+
+
+def _settings_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]]:
+    if (cursor := _moved(state, key, ARROWS_AND_KEYPAD)) is not None:
+        return replace(state, cursor=cursor, message=""), []
+    by = {"right": 1, "+": 1, "6": 1, "left": -1, "-": -1, "4": -1}.get(key)
+    if state.cursor < len(ROWS):
+        if by is None and key != "enter":
+            return state, []
+        try:
+            edited = ROWS[state.cursor].change(state.edited, by or 1)
+        except SettingsError as err:                 # e.g. a first wall beyond the furthest one
+            return replace(state, message=str(err)), []
+        return replace(state, edited=edited, message=""), []
+    if key != "enter":
+        return state, []
+    if ACTIONS[state.cursor - len(ROWS)] == SET_PIN:
+        return replace(state, screen=Screen.NEW_PIN, typed="", first_pin=None, message="Type the new PIN"), []
+    saved = state.edited
+    return replace(state, saved=saved, screen=Screen.MENU, cursor=0, message="Settings saved."), [Save(saved)]
+
+
+def _pin_key(state: TrainerState, key: str, now_s: float, matches: Callable[[str, str], bool],
+             new_hash: Callable[[str], str]) -> tuple[TrainerState, list[Action]]:
+    if key.isdigit() and len(key) == 1:
+        return replace(state, typed=(state.typed + key)[:8]), []
+    if key == "back":
+        if state.typed:
+            return replace(state, typed=state.typed[:-1]), []
+        if state.screen is Screen.PIN:
+            return state, [Leave(state.saved)]
+        return replace(state, screen=Screen.SETTINGS, first_pin=None, message=""), []
+    if key != "enter":
+        return state, []
+    if state.screen is Screen.PIN:
+        try:
+            attempt = try_pin(state.gate, state.typed, state.saved.pin_hash, now_s, matches)
+        except PinError as err:
+            return replace(state, typed="", message=str(err)), []
+        screen = Screen.MENU if attempt.opened else Screen.PIN
+        return replace(state, gate=attempt.gate, typed="", screen=screen, message=attempt.message), []
+    try:
+        check_pin_text(state.typed)
+    except PinError as err:
+        return replace(state, typed="", message=str(err).capitalize()), []
+    if state.first_pin is None:
+        return replace(state, first_pin=state.typed, typed="", message="Type it again"), []
+    if state.typed != state.first_pin:
+        return replace(state, first_pin=None, typed="", message="The two did not match: type the new PIN"), []
+    edited = dataclasses.replace(state.edited, pin_hash=new_hash(state.typed))
+    return replace(state, edited=edited, screen=Screen.SETTINGS, typed="", first_pin=None,
+                   message="New PIN set: save to keep it."), []
+
+
+@dataclass
+class EntryWatch:
+    """Counts keypad `*` taps: ENTRY_TAPS within ENTRY_WITHIN_S open trainer mode."""
+
+    taps: list[float] = field(default_factory=list)
+
+    def tap(self, now_s: float) -> bool:
+        self.taps = [t for t in self.taps if now_s - t < ENTRY_WITHIN_S] + [now_s]
+        if len(self.taps) >= ENTRY_TAPS:
+            self.taps = []
+            return True
+        return False
