@@ -50,7 +50,7 @@ class FrameMeasurer:
 def frame_record(m: Measurement) -> dict:
     return {"frame": m.frame, "t_ms": round(m.t_s * 1000.0, 3), "on_mark": m.on_mark,
             "hip_offset_m": None if m.hip_offset_m is None else round(m.hip_offset_m, 5),
-            "occluded": m.occluded, "touched": m.touched}
+            "occluded": m.occluded, "touched": m.touched, "camera_moved": m.camera_moved}
 
 
 def rep_record(r: Rep) -> dict:

@@ -69,3 +69,47 @@ class LiveBackground:
         if moved.any():
             self.depth_m[moved] = self._candidate[moved]
             self._behind = self._front_of()
+
+
+MOVED_BEHIND_SHARE = 0.25   # this share of the calibrated background seen farther away than it was...
+MOVED_FLOOR_BEHIND = 0.15   # ...or this share of the calibrated floor...
+MOVED_FLOOR_FRONT = 0.8     # ...or this share of the floor nearer (a client and their things cover far less)...
+MOVED_FOR_S = 2.0           # ...for this long, and the camera itself has moved since calibration
+FLOOR_Y_M = 0.03            # background this close to the calibrated floor's height is floor
+
+
+class CameraWatch:
+    """Whether the camera still looks at the studio it was calibrated in, judged against the calibration's own
+    background (never the one that follows moved furniture: that would learn a moved camera too).
+
+    People and things only ever stand in front of the background, so seeing behind it — over a quarter of the
+    view, or over a sixth of the floor — means the view itself changed: the camera was knocked, turned, tilted up,
+    raised or lowered. Something taken away shows behind only where it stood. A camera tilted down sees the floor
+    nearer nearly everywhere instead, which nobody standing there does. A camera slid along the floor without
+    turning keeps the floor's look and is not noticed.
+    """
+
+    def __init__(self, background: LiveBackground, zone: Zone) -> None:
+        self.known = background.learned
+        self._depth = background.depth_m.copy()
+        self._margin = background.margin(self._depth)
+        _, height, _ = zone.points(self._depth)
+        self._floor = (self._depth > 0) & (np.abs(height) < FLOOR_Y_M)
+        self._known_px = max(1, int((self._depth > 0).sum()))
+        self._floor_px = max(1, int(self._floor.sum()))
+        self._since: float | None = None
+
+    def moved(self, depth_m: np.ndarray, t_s: float) -> bool:
+        """`depth_m` on the zone's grid; True once the view has disagreed with the calibration for MOVED_FOR_S."""
+        if not self.known:
+            return False
+        seen = (depth_m > 0) & (self._depth > 0)
+        behind = seen & (depth_m > self._depth + self._margin)
+        floor_front = int((seen & self._floor & (depth_m < self._depth - self._margin)).sum())
+        if (int(behind.sum()) < MOVED_BEHIND_SHARE * self._known_px
+                and int((behind & self._floor).sum()) < MOVED_FLOOR_BEHIND * self._floor_px
+                and floor_front < MOVED_FLOOR_FRONT * self._floor_px):
+            self._since = None
+            return False
+        self._since = t_s if self._since is None else self._since
+        return t_s - self._since >= MOVED_FOR_S

@@ -14,7 +14,7 @@ from scipy import ndimage
 from calibration.camera import DepthFrame, depth_rms_m
 from calibration.geometry import azimuth_deg
 from calibration.model import Calibration
-from kiosk.background import LiveBackground
+from kiosk.background import CameraWatch, LiveBackground
 from kiosk.body_angles import View, body_angles
 from kiosk.cleaning import despeckle, smooth_depth
 from kiosk.measurement import Measurement
@@ -224,6 +224,7 @@ class Measurer:
         self.cal = cal
         self.zone: Zone = make_zone(cal, stride)
         self.background = LiveBackground.of(cal, self.zone)
+        self._camera = CameraWatch(self.background, self.zone)
         self._stature = 0.0
         self._rear_at: tuple[float, float] | None = None     # where the last frame found the rear, face-on
         self._last_seen: Sighting | None = None
@@ -232,8 +233,8 @@ class Measurer:
 
     def __call__(self, frame: DepthFrame) -> Measurement:
         t_s = frame.timestamp_ms / 1000.0
-        now = dict(frame=frame.frame_number, t_s=t_s)
         grid = np.ascontiguousarray(self.zone.sample(frame.depth_m))    # a copy: the frame stays as it came
+        now = dict(frame=frame.frame_number, t_s=t_s, camera_moved=self._camera.moved(grid, t_s))
         box = _box_around(self.background.foreground(grid), BOX_MARGIN_PX, least=3)
         if box is None:                  # nothing stands in front of the background
             self.background.follow(grid, t_s, nobody=True)

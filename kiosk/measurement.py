@@ -23,6 +23,7 @@ class Measurement:
     feet_seen: bool = True                # False: the feet are hidden (placed under the shins)
     feet_split_m: float | None = None     # how far one heel stands in front of the other
     object_on_mark: bool = False          # nobody on the mark, but something stands on it
+    camera_moved: bool = False            # the view no longer matches the calibration's: recalibrate
     feet_x_m: float | None = None         # lateral position of the feet (for guidance onto the mark)
     heel_z_m: float | None = None         # back of the feet relative to the heel line, + = in front
     top_m: float | None = None            # highest point of the body now

@@ -340,6 +340,14 @@ def test_a_split_stance_is_told_to_stand_feet_side_by_side():
     assert guidance(level).words != ("Feet side by side",)
 
 
+def test_a_moved_camera_is_known_to_the_attract_screen():
+    state = new_game(SMALL)
+    state, _ = step(state, Measurement(frame=1, t_s=0.0, camera_moved=True), [], 0.0)
+    assert state.scene is Scene.ATTRACT and state.camera_moved
+    state, _ = step(state, Measurement(frame=2, t_s=0.033), [], 0.033)
+    assert not state.camera_moved
+
+
 def test_something_left_on_the_mark_is_named_while_nobody_is_there():
     state = new_game(SMALL)
     state, _ = step(state, Measurement(frame=1, t_s=0.0, present=True, object_on_mark=True), [], 0.0)

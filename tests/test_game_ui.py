@@ -24,6 +24,7 @@ from kiosk.game.scenes import VIEWS, Celebration, Drill, Summary, drill_layout  
 from kiosk.game.settings import Settings  # noqa: E402
 from kiosk.game.sound import SoundBoard, render_speech  # noqa: E402
 from kiosk.game.visit import ROUNDED_BACK, Visit, full_visit  # noqa: E402
+from kiosk.measurement import Measurement  # noqa: E402
 from kiosk.reps import Rep  # noqa: E402
 
 SIZES = [(1920, 1080), (1280, 720), (1080, 1920)]
@@ -106,6 +107,15 @@ def _outline_screen(points, size=(1920, 1080)) -> tuple[pygame.Surface, SideView
     view = SideView(drill_layout(p)[0])
     Silhouette().draw(screen, view, points, palette.CLIENT_FILL, palette.CLIENT, p.px(0.5))
     return screen, view
+
+
+def test_the_attract_screen_tells_the_trainer_when_the_camera_moved():
+    state = new_game(QUICK)
+    shares = []
+    for moved in (True, False):
+        state.latest = Measurement(frame=1, t_s=0.0, camera_moved=moved)
+        shares.append(_share(_draw(VIEWS[Scene.ATTRACT](), (1280, 720), state, 1.0), palette.WARN))
+    assert shares[0] > 0.001 and shares[1] == 0.0
 
 
 def _body(screen: pygame.Surface) -> np.ndarray:

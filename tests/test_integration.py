@@ -67,8 +67,9 @@ def test_analyze_follows_the_contract(session: dict) -> None:
     result, truth = session["result"], session["truth"]
     assert [f["frame"] for f in result["frames"]] == [f["frame"] for f in truth["frames"]]
     for f in result["frames"]:
-        assert set(f) == {"frame", "t_ms", "on_mark", "hip_offset_m", "occluded", "touched"}
+        assert set(f) == {"frame", "t_ms", "on_mark", "hip_offset_m", "occluded", "touched", "camera_moved"}
         assert f["on_mark"] or f["hip_offset_m"] is None
+        assert not f["camera_moved"]              # the camera stayed where it was calibrated
     for r in result["reps"]:
         assert set(r) == {"start_frame", "peak_frame", "end_frame", "peak_offset_m", "tapped", "form", "faults",
                           "trunk_deg", "knee_deg", "spine"}

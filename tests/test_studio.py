@@ -20,13 +20,13 @@ import pytest
 from calibration.background import learn, to_mm
 from calibration.camera import DepthFrame
 from kiosk.analyze import analyze
-from kiosk.background import FOLLOW_S
+from kiosk.background import FOLLOW_S, MOVED_FOR_S
 from kiosk.measure import Measurer
 from kiosk.scoring import score
 from kiosk.sim import Placement, named_body, simulate
 from kiosk.sim.body import Pose, build
 from kiosk.sim.render import Renderer, StereoNoise
-from kiosk.sim.room import join, room
+from kiosk.sim.room import AIM, join, room
 from kiosk.sim.scenarios import session_wall_m
 from kiosk.sim.studio import STUDIOS, Studio
 from tests.test_background import boxes
@@ -82,6 +82,7 @@ def test_the_client_alone_is_measured_in_a_cluttered_studio(k: int, studio: str)
     assert not [f for f in measured if away[f - 1]], "measured while the client was not in the room"
     hidden = [t["frame"] for t in truth["frames"] if t["occluded"]]
     assert not [f for f in hidden if f in measured and not measured[f]["occluded"]], "measured the client hidden"
+    assert not any(f["camera_moved"] for f in result["frames"]), "clutter taken for a moved camera"
     if studio in ("trainer-touch", "passer-between"):
         assert any(t["touched"] for t in truth["frames"]) or hidden, "the case never brought anyone near the client"
 
@@ -151,6 +152,24 @@ def test_a_bench_moved_and_left_becomes_background_only_while_the_zone_is_empty(
         assert learnt.mean() < 0.1, "the background followed while the client stood on the mark"
     else:
         assert learnt.mean() > 0.9, "the bench left in an empty zone did not become background"
+
+
+@pytest.mark.parametrize("moved", [
+    {}, {"aim_y_m": AIM[1] + 0.35}, {"aim_y_m": AIM[1] - 0.15}, {"height_m": 1.45}, {"height_m": 0.95}],
+    ids=["in place", "tilted up", "tilted down a little", "raised 25 cm", "lowered 25 cm"])
+def test_a_camera_knocked_after_calibration_is_noticed_and_a_busy_studio_is_not_taken_for_one(moved: dict) -> None:
+    placement = Placement("side-left", 2.4, 1.2)
+    empty = [to_mm(f.depth_m) for f in _frames(placement, room(), lambda k: [], BACKGROUND_FRAMES, 1)]
+    cal = dataclasses.replace(simulate("smoke", placement).calibration(),
+                              background=learn(np.stack(empty), placement.intrinsics.fx, placement.baseline_m))
+    measurer = Measurer(cal)
+    now = dataclasses.replace(placement, **moved)
+    body = named_body("broad", 1.88)
+    near = [build(body, Pose()), build(named_body("average", 1.8), Pose(x=0.7, z=0.2))]    # client and trainer
+    frames = list(_frames(now, join([room(), boxes(BENCH)]), lambda k: near, int((MOVED_FOR_S + 0.5) * 30), 2))
+    seen = [measurer(frame).camera_moved for frame in frames]
+    assert not any(seen[:int(MOVED_FOR_S * 30) - 2]), "said before it had lasted"
+    assert seen[-1] is bool(moved)
 
 
 def test_something_left_on_the_mark_is_named_and_never_becomes_background() -> None:

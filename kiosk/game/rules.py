@@ -173,6 +173,11 @@ class GameState:
         return self.latest is not None and self.latest.object_on_mark
 
     @property
+    def camera_moved(self) -> bool:
+        """The camera no longer sees what it was calibrated on: the trainer should recalibrate."""
+        return self.latest is not None and self.latest.camera_moved
+
+    @property
     def guidance(self) -> Guidance | None:
         if self.latest is None or not self.latest.present:
             return None

@@ -107,7 +107,10 @@ class Attract(View):
             box = p.text(surface, f"{n}.  {line}", 5, palette.TEXT, (text.left + p.px(3), y), "topleft",
                          text.w - p.px(3))
             y = box.bottom + p.px(3)
-        if state.something_on_mark:
+        if state.camera_moved:
+            p.text(surface, words.CAMERA_MOVED, 5, palette.WARN, (p.w / 2, p.h - p.px(5)), "midbottom",
+                   p.w - p.px(8))
+        elif state.something_on_mark:
             p.text(surface, words.SOMETHING_ON_MARK, 5, palette.TAP, (p.w / 2, p.h - p.px(5)), "midbottom",
                    p.w - p.px(8))
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk.game import palette
+from kiosk.game import palette, words
 from kiosk.game.draw import Painter
 from kiosk.game.trainer import ACTIONS, MENU, ROWS, HistoryView, Screen, TrainerState
 from kiosk.measurement import Measurement
@@ -61,14 +61,18 @@ def _menu(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> Non
 
 
 def _check(surface, p: Painter, state: TrainerState, body: pygame.Rect, m: Measurement | None) -> None:
+    moved = m is not None and m.camera_moved
+    if moved:
+        p.text(surface, words.CAMERA_MOVED, 4.5, palette.WARN, (body.centerx, body.top), "midtop", body.width)
     if m is None or not m.on_mark or m.hip_offset_m is None:
-        words = "Nobody on the mark" if m is None or not m.present else "Step onto the mark"
+        said = "Nobody on the mark" if m is None or not m.present else "Step onto the mark"
         if m is not None and (m.occluded or m.touched):
-            words = "Something hides the client from the camera"
-        p.text(surface, words, 7, palette.MUTED, body.center, "center", body.width)
+            said = "Something hides the client from the camera"
+        p.text(surface, said, 7, palette.MUTED, body.center, "center", body.width)
         return
     offset = m.hip_offset_m
-    p.text(surface, "Hips behind the heel line", 5, palette.MUTED, (body.centerx, body.top + p.px(2)), "midtop")
+    if not moved:
+        p.text(surface, "Hips behind the heel line", 5, palette.MUTED, (body.centerx, body.top + p.px(2)), "midtop")
     big = p.text(surface, f"{m_to_inches(offset):.1f} in", 22, palette.TEXT,
                  (body.centerx, body.top + body.height * 0.36), "center")
     p.text(surface, f"{offset * 100:.1f} cm", 9, palette.CLIENT, (body.centerx, big.bottom + p.px(1)), "midtop")

@@ -28,6 +28,7 @@ WELCOME = Cue("Push your hips back to tap the wall", "Hips back. Tap the wall.")
 GOODBYE = "Well done"
 STEP_OFF = "Time is up: step off the mark, then on again for another session"
 SOMETHING_ON_MARK = "Something is on the mark: please move it away"
+CAMERA_MOVED = "The camera has moved since it was calibrated: a trainer calibrates it again."
 TOP_LEVEL = "Top wall cleared!"
 NEW_BEST = "New best!"
 _SPOKEN_UNITS = {"in": "inches", "cm": "centimetres"}
