@@ -76,6 +76,7 @@ MOVED_FLOOR_BEHIND = 0.15   # ...or this share of the calibrated floor...
 MOVED_FLOOR_FRONT = 0.8     # ...or this share of the floor nearer (a client and their things cover far less)...
 MOVED_FOR_S = 2.0           # ...for this long, and the camera itself has moved since calibration
 FLOOR_Y_M = 0.03            # background this close to the calibrated floor's height is floor
+WATCH_STRIDE = 2            # every 2nd sample of the grid each way: shares of the view need no more
 
 
 class CameraWatch:
@@ -91,10 +92,11 @@ class CameraWatch:
 
     def __init__(self, background: LiveBackground, zone: Zone) -> None:
         self.known = background.learned
-        self._depth = background.depth_m.copy()
-        self._margin = background.margin(self._depth)
-        _, height, _ = zone.points(self._depth)
-        self._floor = (self._depth > 0) & (np.abs(height) < FLOOR_Y_M)
+        _, height, _ = zone.points(background.depth_m)
+        every = (slice(None, None, WATCH_STRIDE),) * 2
+        self._depth = background.depth_m[every].copy()
+        self._margin = background.margin(background.depth_m)[every]
+        self._floor = (self._depth > 0) & (np.abs(height[every]) < FLOOR_Y_M)
         self._known_px = max(1, int((self._depth > 0).sum()))
         self._floor_px = max(1, int(self._floor.sum()))
         self._since: float | None = None
@@ -103,6 +105,7 @@ class CameraWatch:
         """`depth_m` on the zone's grid; True once the view has disagreed with the calibration for MOVED_FOR_S."""
         if not self.known:
             return False
+        depth_m = depth_m[::WATCH_STRIDE, ::WATCH_STRIDE]
         seen = (depth_m > 0) & (self._depth > 0)
         behind = seen & (depth_m > self._depth + self._margin)
         floor_front = int((seen & self._floor & (depth_m < self._depth - self._margin)).sum())
