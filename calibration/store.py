@@ -48,6 +48,23 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def write_keeping_backup(path: Path, text: str) -> None:
+    """Write atomically; the file it replaces, byte for byte (readable or not), is kept as PATH.bak first."""
+    path = Path(path)
+    if path.is_file():
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bak.tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(path.read_bytes())
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, backup_path(path))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    write_atomic(path, text)
+
+
 def cannot_write(path: Path, err: OSError) -> str:
     """The one sentence for an output file that could not be written."""
     return f"cannot write {path} ({err.strerror}): choose a writable place."
@@ -88,10 +105,7 @@ def _encode(image_mm: np.ndarray) -> str:
 
 def save(cal: Calibration, path: Path) -> None:
     """Save atomically; the calibration it replaces is kept as PATH.bak (also written atomically)."""
-    path = Path(path)
-    if path.exists():
-        write_atomic(backup_path(path), path.read_text(encoding="utf-8", errors="replace"))
-    write_atomic(path, json.dumps(to_document(cal), indent=2) + "\n")
+    write_keeping_backup(path, json.dumps(to_document(cal), indent=2) + "\n")
 
 
 def load(path: Path) -> Calibration:

@@ -175,15 +175,23 @@ def source_factory(choice: Choice, serial: str | None) -> SourceFactory:
     return functools.partial(camera_process, replay)
 
 
-def read_settings(path: Path | None) -> Settings:
+def read_settings(path: Path | None) -> tuple[Settings, str | None]:
+    """(the settings, a notice for the trainer). Named on the command line they must load; the kiosk's own file,
+    damaged, leaves the kiosk running on the defaults (the file untouched) and tells the trainer."""
     if path is not None and not path.exists():
         raise UsageError(f"Settings file {path} does not exist: check the path, or leave out --settings for "
                          "the defaults.")
-    return load_settings(path or default_settings())
+    try:
+        return load_settings(path or default_settings()), None
+    except SettingsError as err:
+        if path is not None:
+            raise
+        log.warning("%s: running with the default settings", err)
+        return Settings(), f"Running on the default settings: {err}"
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = read_settings(args.settings)
+    settings, notice = read_settings(args.settings)
     choice = choose(args)
     loader = calibration_loader(choice)
     if args.screenshots:
@@ -199,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
     keep = Recorder(history) if choice.recording is None else None
     with CaptureProvider(source_factory(choice, args.serial), loader) as provider:
         app = open_app(provider, settings, display, args, sound=SoundBoard(settings), keep_session=keep,
-                       settings_path=args.settings or default_settings(), history_path=history)
+                       settings_path=args.settings or default_settings(), history_path=history, notice=notice)
         if args.trainer:
             app.open_trainer()
         return app.run(args.seconds)

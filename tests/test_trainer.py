@@ -193,3 +193,27 @@ def test_the_real_pin_check_is_scrypt(tmp_path: Path) -> None:
         state, _ = press(state, k, 0.0)
     state, _ = press(state, "enter", 0.0)
     assert state.screen is Screen.MENU and pin_matches(PIN, state.saved.pin_hash)
+
+
+def test_a_damaged_settings_file_leaves_the_kiosk_on_the_defaults_and_is_kept_when_new_ones_are_saved(
+        tmp_path: Path, monkeypatch) -> None:
+    damaged = b'{"kind": "hinge-kiosk-settings", "version": 2, "units": '
+    path = tmp_path / "settings.json"
+    path.write_bytes(damaged)
+    monkeypatch.setattr(run, "default_settings", lambda: path)
+    settings, notice = run.read_settings(None)
+    assert settings == Settings() and "not valid JSON" in notice and path.read_bytes() == damaged
+    with pytest.raises(run.SettingsError):                    # named on the command line: the user's to fix
+        run.read_settings(path)
+    app = _app(tmp_path, Visit(profiles=False).nobody(1.0), notice=notice)
+    app.open_trainer()
+    assert app.trainer.notice == notice
+    app.press("2")
+    app.press("+")
+    for _ in range(len(ROWS) + 1):                            # down to "Save and return"
+        app.press("down")
+    app.press("enter")
+    app.frame()
+    assert load(path) == Settings(first_wall_in=4) and app.trainer.notice is None and app.notice is None
+    assert (tmp_path / "settings.json.bak").read_bytes() == damaged
+    app.close()

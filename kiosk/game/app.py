@@ -95,11 +95,13 @@ class App:
                  display: str = "fullscreen", size: tuple[int, int] | None = None, clock: Clock | None = None,
                  sound: SoundBoard | None = None, screenshots: Path | None = None, kiosk: bool = True,
                  fps: int = FPS, keep_session: Callable[[SessionRecord], None] | None = None,
-                 settings_path: Path | None = None, history_path: Path | None = None) -> None:
+                 settings_path: Path | None = None, history_path: Path | None = None,
+                 notice: str | None = None) -> None:
         self.provider = provider
         self.keep_session = keep_session
         self.settings_path = settings_path
         self.history_path = history_path
+        self.notice = notice                    # for the trainer, on opening trainer mode (a damaged settings file)
         self.trainer: trainer.TrainerState | None = None
         self._gate = PinGate()                  # the PIN's tries outlive one visit to trainer mode
         self._entry = trainer.EntryWatch()
@@ -200,7 +202,7 @@ class App:
     # --- trainer mode ------------------------------------------------------------------------------------
     def open_trainer(self) -> None:
         """Trainer mode takes the screen; the game stops (a trainer hinging in check mode is not a client)."""
-        self.trainer = trainer.open_trainer(self.settings, self._gate, self.clock.now())
+        self.trainer = trainer.open_trainer(self.settings, self._gate, self.clock.now(), self.notice)
         self._keys = []
 
     def press(self, key: str) -> None:
@@ -231,6 +233,7 @@ class App:
             try:
                 if self.settings_path is not None:
                     save(action.settings, self.settings_path)
+                self.notice = None
             except OSError as err:
                 self.trainer = dataclasses.replace(self.trainer, message=(
                     f"The settings could not be saved ({err.strerror}): they apply until the kiosk restarts."))

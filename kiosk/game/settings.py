@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from calibration.store import write_atomic
+from calibration.store import write_keeping_backup
 
 KIND = "hinge-kiosk-settings"
 VERSION = 2                # 2 added speech, first_wall_in, step_in, session_minutes and pin_hash; 1 still loads
@@ -99,4 +99,6 @@ def load(path: Path) -> Settings:
 
 
 def save(settings: Settings, path: Path) -> None:
-    write_atomic(Path(path), json.dumps({"kind": KIND, "version": VERSION, **asdict(settings)}, indent=2) + "\n")
+    """Write atomically; the file it replaces (even one that could not be read) is kept as PATH.bak."""
+    write_keeping_backup(Path(path), json.dumps({"kind": KIND, "version": VERSION, **asdict(settings)}, indent=2)
+                         + "\n")

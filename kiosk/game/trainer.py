@@ -117,17 +117,19 @@ class TrainerState:
     message: str = ""
     last_key_s: float = 0.0
     history: HistoryView | None = None
+    notice: str | None = None        # shown on the menu until the settings are saved
 
     @property
     def rows(self) -> int:
         return len(ROWS) + len(ACTIONS) if self.screen is Screen.SETTINGS else len(MENU)
 
 
-def open_trainer(settings: Settings, gate: PinGate, now_s: float) -> TrainerState:
-    """Trainer mode as the entry combination opens it: the PIN first, if one is set."""
+def open_trainer(settings: Settings, gate: PinGate, now_s: float, notice: str | None = None) -> TrainerState:
+    """Trainer mode as the entry combination opens it: the PIN first, if one is set. `notice` is something the
+    trainer must know (the settings file was damaged), shown on the menu."""
     screen = Screen.PIN if settings.pin_hash is not None else Screen.MENU
     message = "" if settings.pin_hash is not None else "No PIN is set: set one in Settings."
-    return TrainerState(screen, settings, settings, gate, message=message, last_key_s=now_s)
+    return TrainerState(screen, settings, settings, gate, message=message, last_key_s=now_s, notice=notice)
 
 
 def with_history(state: TrainerState, history: HistoryView) -> TrainerState:
@@ -194,7 +196,8 @@ def _settings_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Act
     if ACTIONS[state.cursor - len(ROWS)] == SET_PIN:
         return replace(state, screen=Screen.NEW_PIN, typed="", first_pin=None, message="Type the new PIN"), []
     saved = state.edited
-    return replace(state, saved=saved, screen=Screen.MENU, cursor=0, message="Settings saved."), [Save(saved)]
+    return replace(state, saved=saved, screen=Screen.MENU, cursor=0, message="Settings saved.", notice=None), \
+        [Save(saved)]
 
 
 def _pin_key(state: TrainerState, key: str, now_s: float, matches: Callable[[str, str], bool],

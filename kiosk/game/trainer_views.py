@@ -58,6 +58,8 @@ def _menu(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> Non
         p.text(surface, f"{k + 1}   {label}", 5.5, palette.TEXT, (row.left + p.px(4), row.centery), "midleft",
                row.width - p.px(6))
         y = row.bottom + p.px(3)
+    if state.notice:
+        p.text(surface, state.notice, 4, palette.WARN, (body.centerx, y + p.px(2)), "midtop", body.width * 5 // 6)
 
 
 def _check(surface, p: Painter, state: TrainerState, body: pygame.Rect, m: Measurement | None) -> None:
