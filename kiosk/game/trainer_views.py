@@ -2,6 +2,8 @@
 measurement. Large type throughout: the trainer reads check mode from the mark, 2-3 m away."""
 from __future__ import annotations
 
+import math
+
 import pygame
 
 from kiosk.game import palette, words
@@ -123,14 +125,14 @@ def _session_list(surface, p: Painter, view: HistoryView, rect: pygame.Rect) -> 
     p.text(surface, "Latest sessions", 4.5, palette.MUTED, rect.topleft, "topleft")
     y = rect.top + p.px(7)
     for s in view.sessions:
-        if y + p.px(5) > rect.bottom:
+        if y + p.px(6) > rect.bottom:
             break
         r = s.record
-        wall = format_length(r.best_wall_m, "in", 0) if r.best_wall_m is not None else "no wall"
+        wall = f"wall {format_length(r.best_wall_m, 'in', 0)}" if r.best_wall_m is not None else "no wall"
         when = s.ended_at.astimezone().strftime("%a %d %b %H:%M")
-        p.text(surface, f"{when}   {r.good_reps}/{r.reps} good   {wall}", 3.8, palette.TEXT, (rect.left, y),
+        p.text(surface, f"{when} · {r.good_reps} of {r.reps} good · {wall}", 4.3, palette.TEXT, (rect.left, y),
                "topleft", rect.width)
-        y += p.px(5)
+        y += p.px(6)
 
 
 def _day_plot(surface, p: Painter, view: HistoryView, rect: pygame.Rect) -> None:
@@ -143,11 +145,12 @@ def _day_plot(surface, p: Painter, view: HistoryView, rect: pygame.Rect) -> None
     top_in = max([m_to_inches(d.best_wall_m) for d in days if d.best_wall_m is not None] + [8.0])
     for inches in range(0, int(top_in) + 1, 2):
         y = plot.bottom - plot.height * inches / top_in
-        p.text(surface, f"{inches} in", 3.2, palette.WALL, (plot.left - p.px(1), y), "midright")
+        p.text(surface, f"{inches} in", 3.6, palette.WALL, (plot.left - p.px(1), y), "midright")
     for share in (0, 50, 100):
         y = plot.bottom - plot.height * share / 100
-        p.text(surface, f"{share} %", 3.2, palette.GOOD, (plot.right + p.px(1), y), "midleft")
+        p.text(surface, f"{share} %", 3.6, palette.GOOD, (plot.right + p.px(1), y), "midleft")
     slot = plot.width / max(len(days), 1)
+    every = max(1, math.ceil((p.font(3.4).size("30 Sep")[0] + p.px(2)) / slot))     # date labels never overlap
     dots = []
     for k, d in enumerate(days):
         x = plot.left + slot * (k + 0.5)
@@ -157,7 +160,8 @@ def _day_plot(surface, p: Painter, view: HistoryView, rect: pygame.Rect) -> None
             pygame.draw.rect(surface, palette.WALL, bar)
         if d.good_share is not None:
             dots.append((round(x), round(plot.bottom - plot.height * d.good_share)))
-        p.text(surface, d.day.strftime("%d %b"), 3.0, palette.MUTED, (x, plot.bottom + p.px(1)), "midtop")
+        if (len(days) - 1 - k) % every == 0:                       # the latest day is always labelled
+            p.text(surface, d.day.strftime("%d %b"), 3.4, palette.MUTED, (x, plot.bottom + p.px(1)), "midtop")
     if len(dots) > 1:
         pygame.draw.lines(surface, palette.GOOD, False, dots, p.px(0.5))
     for dot in dots:
