@@ -217,3 +217,16 @@ def test_a_damaged_settings_file_leaves_the_kiosk_on_the_defaults_and_is_kept_wh
     assert load(path) == Settings(first_wall_in=4) and app.trainer.notice is None and app.notice is None
     assert (tmp_path / "settings.json.bak").read_bytes() == damaged
     app.close()
+
+
+def test_check_mode_says_what_is_wrong_with_the_camera(tmp_path: Path) -> None:
+    from kiosk.game import palette
+    clock = VirtualClock()
+    app = App(ScriptedProvider(Visit(profiles=False).nobody(1.0).measurements, clock, status="No camera found"),
+              Settings(), display="headless", size=(640, 360), clock=clock, fps=30)
+    app.open_trainer()
+    app.press("1")
+    app.frame()
+    warn = pygame.surfarray.array3d(app.screen) == palette.WARN
+    assert app.trainer.screen is Screen.CHECK and warn.all(axis=-1).mean() > 0.0005
+    app.close()

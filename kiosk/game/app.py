@@ -223,7 +223,7 @@ class App:
                 break
         if self.trainer is not None:
             try:
-                trainer_views.draw(self.screen, self.painter, self.trainer, m)
+                trainer_views.draw(self.screen, self.painter, self.trainer, m, self.provider.status())
             except Exception:
                 log.exception("the trainer's %s screen failed to draw", self.trainer.screen.value)
                 self.trainer = None
@@ -327,13 +327,8 @@ class App:
             log.exception("attract failed to start too")
 
     def _screenshot(self, view: View) -> None:
-        if self.t_s - view.entered_s >= SHOT_AFTER_S:
-            self._screenshot_named(view.name)
-
-    def _screenshot_named(self, name: str) -> None:
-        if self.screenshots is None or name in self.shots_taken:
-            return
-        self.save_screenshot(name)
+        if view.name not in self.shots_taken and self.t_s - view.entered_s >= SHOT_AFTER_S:
+            self.save_screenshot(view.name)
 
     def save_screenshot(self, name: str) -> None:
         """The screen as last drawn, as DIR/name.png (with --screenshots)."""

@@ -24,14 +24,19 @@ TITLES = {Screen.PIN: "Trainer mode", Screen.NEW_PIN: "New PIN", Screen.MENU: "T
           Screen.CHECK: "Check mode", Screen.SETTINGS: "Settings", Screen.HISTORY: "Session history"}
 
 
-def draw(surface: pygame.Surface, p: Painter, state: TrainerState, m: Measurement | None) -> None:
+def draw(surface: pygame.Surface, p: Painter, state: TrainerState, m: Measurement | None,
+         camera: str | None = None) -> None:
+    """`m`: the newest measurement; `camera`: what is wrong with the camera, if anything (check mode says it)."""
     surface.fill(palette.BACKGROUND)
     p.text(surface, TITLES[state.screen], 8, palette.TEXT, (p.w / 2, p.px(5)), "midtop")
     p.text(surface, KEYS_HELP[state.screen], 3.5, palette.MUTED, (p.w / 2, p.h - p.px(3)), "midbottom",
            p.w - p.px(8))
     body = pygame.Rect(p.px(6), p.px(17), p.w - p.px(12), p.h - p.px(27))
-    {Screen.PIN: _pin, Screen.NEW_PIN: _pin, Screen.MENU: _menu, Screen.CHECK: _check,
-     Screen.SETTINGS: _settings, Screen.HISTORY: _history}[state.screen](surface, p, state, body, m)
+    if state.screen is Screen.CHECK and camera is not None:
+        p.text(surface, camera, 6, palette.WARN, body.center, "center", body.width)
+    else:
+        {Screen.PIN: _pin, Screen.NEW_PIN: _pin, Screen.MENU: _menu, Screen.CHECK: _check,
+         Screen.SETTINGS: _settings, Screen.HISTORY: _history}[state.screen](surface, p, state, body, m)
     if state.message and state.screen not in (Screen.PIN, Screen.NEW_PIN):
         p.text(surface, state.message, 4.5, palette.TAP, (p.w / 2, p.h - p.px(9)), "midbottom", p.w - p.px(10))
 
