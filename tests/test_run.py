@@ -104,6 +104,17 @@ def test_a_named_calibration_that_is_missing_or_damaged_stops_at_once(assets, tm
     assert "damaged" in one_sentence(capsys.readouterr().err)
 
 
+def test_the_kiosks_own_damaged_calibration_is_a_sentence_on_screen_and_left_as_it_was(tmp_path) -> None:
+    from kiosk.live import CaptureProvider
+    from tests.test_live import Frames, wait_for
+    damaged = tmp_path / "calibration.json"
+    damaged.write_bytes(b'{"kind": "hinge-kiosk-calibration", "version"')
+    with CaptureProvider(Frames, run.calibration_loader(run.Choice(None, damaged, False)), retry_s=60.0) as provider:
+        wait_for(lambda: provider.status() is not None)
+        assert "damaged" in provider.status() and provider.latest() == (None, None)
+    assert damaged.read_bytes() == b'{"kind": "hinge-kiosk-calibration", "version"'
+
+
 def test_a_bad_recording_and_bad_settings_are_one_sentence(assets, tmp_path, capsys) -> None:
     _, cal = assets
     text = tmp_path / "notes.db3"
