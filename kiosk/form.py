@@ -29,6 +29,11 @@ class Fault(StrEnum):
 # knees pushed forward; 1.9-3.5 in squats from a quarter squat to a deep one. The line sits at their geometric
 # middle, 4.3: every hinge style is 1.2 times above it, every squat 1.2 times below.
 LEAN_PER_STATURE_PCT = 4.3
+# Where the knees are seen they must agree: a squat bends them far more than the trunk leans (2.9-3 times, from a
+# quarter squat to a deep one), a hinge at most about as much (1.0 with the knees pushed forward, 0.4 soft-kneed).
+# Below 1.75 times the lean (the geometric middle) a rep is no squat, whatever its travel: in a shallow rep a few
+# degrees of lean misread, or a centimetre of travel, would otherwise flip the call.
+SQUAT_KNEE_RATIO = 1.75
 # Soft knees bend about 0.45 degrees for each degree of trunk lean; knees pushed forward bend about as much as
 # the trunk leans (and a squat far more). Only a knee bend that is also clearly visible counts.
 KNEES_FORWARD_RATIO = 0.75
@@ -49,7 +54,8 @@ def judge(travel_m: float, stature_m: float, lean_deg: float | None, knee_deg: f
     it (at the bottom, from standing; None when the trunk was never seen during the rep), the knee bend where the
     view shows it, and the back's flexion at the bottom. Only what was seen is blamed: a rep whose trunk was
     never read is a hinge."""
-    squat = lean_deg is not None and lean_deg < LEAN_PER_STATURE_PCT * 100.0 * travel_m / stature_m
+    squat = (lean_deg is not None and lean_deg < LEAN_PER_STATURE_PCT * 100.0 * travel_m / stature_m
+             and (knee_deg is None or knee_deg >= SQUAT_KNEE_RATIO * lean_deg))
     rounded = back_flexion_deg is not None and back_flexion_deg >= ROUNDED_BACK_DEG
     knees = (not squat and knee_deg is not None and knee_deg >= KNEES_FORWARD_MIN_DEG
              and lean_deg is not None and knee_deg >= KNEES_FORWARD_RATIO * lean_deg)
