@@ -34,12 +34,16 @@ class CalibrationFileError(Exception):
 
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temp file in the same folder and rename, so a crash never leaves half a file."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -52,17 +56,26 @@ def write_keeping_backup(path: Path, text: str) -> None:
     """Write atomically; the file it replaces, byte for byte (readable or not), is kept as PATH.bak first."""
     path = Path(path)
     if path.is_file():
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bak.tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(path.read_bytes())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, backup_path(path))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes_atomic(backup_path(path), path.read_bytes())
     write_atomic(path, text)
+
+
+def restore_backup(path: Path) -> "Calibration":
+    """Put PATH.bak back in use and keep the calibration it replaces as PATH.bak, so a restore can be undone.
+    Both calibrations are on disk at every moment: a crash half-way loses neither. A missing or damaged backup is
+    refused (CalibrationFileError) and nothing changes."""
+    path = Path(path)
+    backup = backup_path(path)
+    restored = load(backup)
+    data = backup.read_bytes()
+    if path.is_file():
+        held = path.with_name(path.name + ".previous")
+        write_bytes_atomic(held, path.read_bytes())
+        write_bytes_atomic(path, data)
+        os.replace(held, backup)
+    else:
+        write_bytes_atomic(path, data)
+    return restored
 
 
 def cannot_write(path: Path, err: OSError) -> str:

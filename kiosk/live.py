@@ -52,6 +52,7 @@ class CaptureProvider:
         self._trace = trace
         self._newest = Newest()
         self._stop = threading.Event()
+        self._reload = threading.Event()
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
         self._thread.start()
 
@@ -60,6 +61,10 @@ class CaptureProvider:
 
     def status(self) -> str | None:
         return self._newest.status_text
+
+    def reload(self) -> None:
+        """Open the source again with the calibration read afresh (a restored calibration), without a word."""
+        self._reload.set()
 
     def close(self) -> None:
         """Stop capturing; a source stuck in the SDK is left to its daemon thread (and watchdog process)."""
@@ -77,6 +82,9 @@ class CaptureProvider:
             status = self._capture()
             if self._stop.is_set():
                 return
+            if self._reload.is_set():
+                self._reload.clear()
+                continue
             if status != self._newest.status_text:
                 log.warning("%s", status)
             self._newest.status_text = status
@@ -90,7 +98,9 @@ class CaptureProvider:
             self._trace(m, received, handed)
 
     def _capture(self) -> str:
-        """Measure frames until the source fails or ends (or close()); returns the sentence to show then."""
+        """Measure frames until the source fails or ends (or close(), or reload()); returns the sentence to show
+        then."""
+        self._reload.clear()                          # the calibration is read afresh below in any case
         try:
             with self._open_source() as source:       # first: no camera is the first thing to fix
                 measure = FrameMeasurer(self._calibration(), LIVE_LAG)
@@ -99,7 +109,7 @@ class CaptureProvider:
                     m = measure(frame)
                     if m is not None:
                         self._hand_over(m, received)
-                    if self._stop.is_set():
+                    if self._stop.is_set() or self._reload.is_set():
                         break
                 for m in measure.flush():
                     self._hand_over(m, self._clock.now())
@@ -212,3 +222,6 @@ class SteppedReplay:
 
     def status(self) -> str | None:
         return None
+
+    def reload(self) -> None:
+        """A headless replay keeps the calibration it was started with."""

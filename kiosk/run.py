@@ -207,7 +207,8 @@ def run(args: argparse.Namespace) -> int:
     keep = Recorder(history) if choice.recording is None else None
     with CaptureProvider(source_factory(choice, args.serial), loader) as provider:
         app = open_app(provider, settings, display, args, sound=SoundBoard(settings), keep_session=keep,
-                       settings_path=args.settings or default_settings(), history_path=history, notice=notice)
+                       settings_path=args.settings or default_settings(), history_path=history,
+                       calibration_path=choice.calibration if choice.recording is None else None, notice=notice)
         if args.trainer:
             app.open_trainer()
         return app.run(args.seconds)
@@ -264,6 +265,8 @@ def trainer_tour(app: App, clock: VirtualClock, seconds: float) -> int:
         app.save_screenshot("trainer_new_pin")
         keys("back", "back", "back", "back", "back", "3")
         app.save_screenshot("trainer_history")
+        keys("back", "4")
+        app.save_screenshot("trainer_restore")
         keys("back", "back")
     finally:
         app.close()

@@ -3,7 +3,9 @@ winning, failures as plain sentences with recovery, endless demo replays, and th
 headless runs. Recordings are small stand-ins made here with the SoftwareCamera (a box standing on the mark)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
+import itertools
 import threading
 import time
 import types
@@ -276,3 +278,33 @@ def test_the_bench_maps_frame_times_to_the_clock_across_a_loop_restart() -> None
         shown.append((received + 0.005, received + 0.015))
     latency = timestamp_to_drawn(shown, trace)
     assert len(latency) == 60 and max(latency) == pytest.approx(0.019) and min(latency) == pytest.approx(0.015)
+
+
+def test_reload_reopens_the_source_with_the_calibration_read_afresh_and_says_nothing() -> None:
+    loads, opened = [], []
+
+    def calibration() -> Calibration:
+        loads.append(time.monotonic())
+        return stand_in_calibration()
+
+    class Endless(Frames):
+        def __iter__(self):                         # the same frames again and again, numbered on: a camera
+            for k in itertools.count():
+                f = self.frames[k % len(self.frames)]
+                yield dataclasses.replace(f, frame_number=101 + k, timestamp_ms=k * 1000.0 / FPS)
+                time.sleep(0.005)
+
+    def camera() -> Frames:
+        opened.append(len(opened))
+        return Endless()
+
+    statuses = set()
+    with CaptureProvider(camera, calibration, retry_s=60.0) as provider:
+        wait_for(lambda: provider.latest()[0] is not None)
+        provider.reload()
+        wait_for(lambda: len(opened) == 2 and len(loads) == 2)
+        for _ in range(50):
+            statuses.add(provider.status())
+            time.sleep(0.002)
+        wait_for(lambda: provider.latest()[0] is not None)
+    assert statuses == {None}                       # no "stream ended" sentence, no retry wait

@@ -182,7 +182,8 @@ def test_headless_tour_saves_every_trainer_screen(fake_demo, tmp_path: Path) -> 
     assert run.main(["--headless", "--trainer", "--seconds", "2", "--size", "1280x720",
                      "--screenshots", str(tmp_path)]) == 0
     shots = {p.name for p in tmp_path.glob("trainer_*.png")}
-    assert shots == {f"trainer_{n}.png" for n in ("pin", "menu", "check", "settings", "new_pin", "history")}
+    assert shots == {f"trainer_{n}.png" for n in ("pin", "menu", "check", "settings", "new_pin", "history",
+                                                  "restore")}
     assert pygame.image.load(str(tmp_path / "trainer_settings.png")).get_size() == (1280, 720)
 
 
@@ -229,4 +230,53 @@ def test_check_mode_says_what_is_wrong_with_the_camera(tmp_path: Path) -> None:
     app.frame()
     warn = pygame.surfarray.array3d(app.screen) == palette.WARN
     assert app.trainer.screen is Screen.CHECK and warn.all(axis=-1).mean() > 0.0005
+    app.close()
+
+
+def test_the_previous_calibration_is_restored_and_the_swap_can_be_undone(tmp_path: Path) -> None:
+    import dataclasses as dc
+    from calibration.store import save as save_calibration
+    from calibration.store import load as load_calibration
+    from tests.test_live import stand_in_calibration
+    path = tmp_path / "calibration.json"
+    first = dc.replace(stand_in_calibration(), created_utc="2026-11-01T10:00:00+00:00")
+    second = dc.replace(stand_in_calibration(), created_utc="2026-12-01T10:00:00+00:00")
+    save_calibration(first, path)
+    save_calibration(second, path)                      # the first is now the .bak
+    reloads = []
+    app = _app(tmp_path, Visit(profiles=False).nobody(1.0), calibration_path=path)
+    app.provider.reload = lambda: reloads.append(1)
+    app.open_trainer()
+    app.press("4")
+    app.frame()
+    assert app.trainer.screen is Screen.RESTORE and "2026-11-01 10:00" in app.trainer.backup.description
+    app.press("enter")
+    app.frame()
+    assert load_calibration(path).created_utc == first.created_utc and reloads == [1]
+    assert "2026-12-01 10:00" in app.trainer.backup.description and "back in use" in app.trainer.message
+    app.press("enter")                                   # and back again
+    app.frame()
+    assert load_calibration(path).created_utc == second.created_utc
+    assert sorted(p.name for p in tmp_path.iterdir() if "calibration" in p.name) == [
+        "calibration.json", "calibration.json.bak"]
+    app.close()
+
+
+def test_a_missing_or_damaged_previous_calibration_is_said_and_nothing_changes(tmp_path: Path) -> None:
+    from calibration.store import save as save_calibration
+    from tests.test_live import stand_in_calibration
+    path = tmp_path / "calibration.json"
+    save_calibration(stand_in_calibration(), path)
+    app = _app(tmp_path, Visit(profiles=False).nobody(1.0), calibration_path=path)
+    app.open_trainer()
+    app.press("4")
+    app.frame()
+    assert "no previous calibration" in app.trainer.backup.problem
+    (tmp_path / "calibration.json.bak").write_text("{")
+    before = path.read_bytes()
+    app.press("back")
+    app.press("4")
+    app.press("enter")                                   # nothing to restore: Enter does nothing
+    app.frame()
+    assert "damaged" in app.trainer.backup.problem and path.read_bytes() == before
     app.close()

@@ -16,6 +16,8 @@ from typing import Callable
 import numpy as np
 import pygame
 
+from calibration.store import CalibrationFileError, backup_path, restore_backup
+from calibration.store import load as load_calibration
 from kiosk.game import palette, rules, trainer, trainer_views
 from kiosk.game.draw import Painter
 from kiosk.game.provider import Clock, MeasurementProvider, RealClock
@@ -96,11 +98,12 @@ class App:
                  sound: SoundBoard | None = None, screenshots: Path | None = None, kiosk: bool = True,
                  fps: int = FPS, keep_session: Callable[[SessionRecord], None] | None = None,
                  settings_path: Path | None = None, history_path: Path | None = None,
-                 notice: str | None = None) -> None:
+                 calibration_path: Path | None = None, notice: str | None = None) -> None:
         self.provider = provider
         self.keep_session = keep_session
         self.settings_path = settings_path
         self.history_path = history_path
+        self.calibration_path = calibration_path    # the live camera's calibration (None: the demo's own)
         self.notice = notice                    # for the trainer, on opening trainer mode (a damaged settings file)
         self.trainer: trainer.TrainerState | None = None
         self._gate = PinGate()                  # the PIN's tries outlive one visit to trainer mode
@@ -240,6 +243,10 @@ class App:
             self._use_settings(action.settings)
         elif isinstance(action, trainer.LoadHistory):
             self.trainer = trainer.with_history(self.trainer, self._read_history())
+        elif isinstance(action, trainer.LoadBackup):
+            self.trainer = trainer.with_backup(self.trainer, self._describe_backup())
+        elif isinstance(action, trainer.Restore):
+            self._restore_calibration()
         elif isinstance(action, trainer.Leave):
             self.trainer = None
             self._use_settings(action.settings)
@@ -250,6 +257,32 @@ class App:
         self.settings = settings
         if self.sound is not None:
             self.sound.settings = settings
+
+    def _describe_backup(self) -> "trainer.BackupView":
+        if self.calibration_path is None:
+            return trainer.BackupView(problem="This kiosk runs on the demo's own calibration: nothing to restore.")
+        backup = backup_path(self.calibration_path)
+        if not backup.exists():
+            return trainer.BackupView(problem="There is no previous calibration yet: nothing to restore.")
+        try:
+            cal = load_calibration(backup)
+        except CalibrationFileError:
+            return trainer.BackupView(problem=f"The previous calibration ({backup}) is damaged: it cannot be "
+                                              "restored. Calibrate again if the one in use is wrong.")
+        made = cal.created_utc[:16].replace("T", " ") or "at an unknown time"
+        return trainer.BackupView(description=(
+            f"camera {cal.placement.replace('-', ' ')}, {cal.camera_distance_m:.1f} m from the mark and "
+            f"{cal.camera_height_m:.1f} m high; made {made} UTC"))
+
+    def _restore_calibration(self) -> None:
+        try:
+            restore_backup(self.calibration_path)
+        except (CalibrationFileError, OSError) as err:
+            self.trainer = trainer.with_backup(self.trainer, self._describe_backup(), f"Not restored: {err}")
+            return
+        self.provider.reload()              # the camera is opened again with the restored calibration
+        self.trainer = trainer.with_backup(self.trainer, self._describe_backup(),
+                                           "The previous calibration is back in use.")
 
     def _read_history(self) -> "trainer.HistoryView":
         if self.history_path is None or not self.history_path.exists():

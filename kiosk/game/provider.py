@@ -52,6 +52,9 @@ class MeasurementProvider(Protocol):
 
     def status(self) -> str | None: ...
 
+    def reload(self) -> None:
+        """Measure from now on with the calibration read afresh (a restored one)."""
+
 
 class ScriptedProvider:
     """Replays Measurements at their own times (t_s from 0) on `clock`, looping if asked.
@@ -91,6 +94,9 @@ class ScriptedProvider:
 
     def status(self) -> str | None:
         return self.status_text
+
+    def reload(self) -> None:
+        """Scripted measurements have no calibration to read again."""
 
 
 class Newest:

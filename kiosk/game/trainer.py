@@ -30,10 +30,11 @@ class Screen(StrEnum):
     SETTINGS = "settings"
     HISTORY = "history"
     NEW_PIN = "new_pin"
+    RESTORE = "restore"
 
 
 MENU = ((Screen.CHECK, "Check mode: hinge and read the numbers"), (Screen.SETTINGS, "Settings"),
-        (Screen.HISTORY, "Session history"))
+        (Screen.HISTORY, "Session history"), (Screen.RESTORE, "Restore the previous calibration"))
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,23 @@ class LoadHistory:
 
 
 @dataclass(frozen=True)
+class LoadBackup:
+    """The restore screen opened: describe the previous calibration in the state (`with_backup`)."""
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Put the previous calibration back (the one in use becomes the previous one)."""
+
+
+@dataclass(frozen=True)
 class Leave:
     """Back to the kiosk, with these settings (the saved ones)."""
 
     settings: Settings
 
 
-Action = Save | LoadHistory | Leave
+Action = Save | LoadHistory | LoadBackup | Restore | Leave
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,14 @@ class HistoryView:
 
     sessions: tuple[StoredSession, ...] = ()
     days: tuple[Day, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class BackupView:
+    """The previous calibration, as the App found it: what it is, or why it cannot be restored."""
+
+    description: str | None = None
     problem: str | None = None
 
 
@@ -117,6 +136,7 @@ class TrainerState:
     message: str = ""
     last_key_s: float = 0.0
     history: HistoryView | None = None
+    backup: BackupView | None = None
     notice: str | None = None        # shown on the menu until the settings are saved
 
     @property
@@ -136,6 +156,10 @@ def with_history(state: TrainerState, history: HistoryView) -> TrainerState:
     return replace(state, history=history)
 
 
+def with_backup(state: TrainerState, backup: BackupView, message: str = "") -> TrainerState:
+    return replace(state, backup=backup, message=message)
+
+
 def press(state: TrainerState, key: str, now_s: float,
           matches: Callable[[str, str], bool] = pin_matches,
           new_hash: Callable[[str], str] = hash_pin) -> tuple[TrainerState, list[Action]]:
@@ -151,6 +175,8 @@ def press(state: TrainerState, key: str, now_s: float,
         return _menu_key(state, key)
     if state.screen is Screen.SETTINGS:
         return _settings_key(state, key)
+    if state.screen is Screen.RESTORE and key == "enter" and state.backup and state.backup.description:
+        return state, [Restore()]
     return state, []
 
 
@@ -171,12 +197,12 @@ ARROWS_AND_KEYPAD = {**ARROWS, "8": -1, "2": 1}         # where digits are not t
 def _menu_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]]:
     if (cursor := _moved(state, key, ARROWS)) is not None:
         return replace(state, cursor=cursor), []
-    pick = state.cursor if key == "enter" else int(key) - 1 if key in "123" and len(key) == 1 else None
+    pick = state.cursor if key == "enter" else int(key) - 1 if key.isdigit() and len(key) == 1 else None
     if pick is None or not 0 <= pick < len(MENU):
         return state, []
     screen = MENU[pick][0]
-    state = replace(state, screen=screen, cursor=0, message="")
-    return state, [LoadHistory()] if screen is Screen.HISTORY else []
+    state = replace(state, screen=screen, cursor=0, message="", backup=None)
+    return state, {Screen.HISTORY: [LoadHistory()], Screen.RESTORE: [LoadBackup()]}.get(screen, [])
 
 
 def _settings_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]]:

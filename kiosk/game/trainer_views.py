@@ -19,9 +19,11 @@ KEYS_HELP = {
     Screen.CHECK: "Hinge on the mark and read the numbers  ·  Backspace: menu",
     Screen.SETTINGS: "8/2 or arrows: choose  ·  4/6, -/+ or arrows: change  ·  Enter: set  ·  Backspace: cancel",
     Screen.HISTORY: "Backspace: menu",
+    Screen.RESTORE: "Enter: restore  ·  Backspace: menu",
 }
 TITLES = {Screen.PIN: "Trainer mode", Screen.NEW_PIN: "New PIN", Screen.MENU: "Trainer mode",
-          Screen.CHECK: "Check mode", Screen.SETTINGS: "Settings", Screen.HISTORY: "Session history"}
+          Screen.CHECK: "Check mode", Screen.SETTINGS: "Settings", Screen.HISTORY: "Session history",
+          Screen.RESTORE: "Previous calibration"}
 
 
 def draw(surface: pygame.Surface, p: Painter, state: TrainerState, m: Measurement | None,
@@ -29,14 +31,16 @@ def draw(surface: pygame.Surface, p: Painter, state: TrainerState, m: Measuremen
     """`m`: the newest measurement; `camera`: what is wrong with the camera, if anything (check mode says it)."""
     surface.fill(palette.BACKGROUND)
     p.text(surface, TITLES[state.screen], 8, palette.TEXT, (p.w / 2, p.px(5)), "midtop")
-    p.text(surface, KEYS_HELP[state.screen], 3.5, palette.MUTED, (p.w / 2, p.h - p.px(3)), "midbottom",
-           p.w - p.px(8))
+    restorable = state.backup is not None and state.backup.description is not None
+    keys = KEYS_HELP[Screen.HISTORY] if state.screen is Screen.RESTORE and not restorable else KEYS_HELP[state.screen]
+    p.text(surface, keys, 3.5, palette.MUTED, (p.w / 2, p.h - p.px(3)), "midbottom", p.w - p.px(8))
     body = pygame.Rect(p.px(6), p.px(17), p.w - p.px(12), p.h - p.px(27))
     if state.screen is Screen.CHECK and camera is not None:
         p.text(surface, camera, 6, palette.WARN, body.center, "center", body.width)
     else:
         {Screen.PIN: _pin, Screen.NEW_PIN: _pin, Screen.MENU: _menu, Screen.CHECK: _check,
-         Screen.SETTINGS: _settings, Screen.HISTORY: _history}[state.screen](surface, p, state, body, m)
+         Screen.SETTINGS: _settings, Screen.HISTORY: _history, Screen.RESTORE: _restore}[state.screen](
+            surface, p, state, body, m)
     if state.message and state.screen not in (Screen.PIN, Screen.NEW_PIN):
         p.text(surface, state.message, 4.5, palette.TAP, (p.w / 2, p.h - p.px(9)), "midbottom", p.w - p.px(10))
 
@@ -110,6 +114,19 @@ def _settings(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) ->
         if value:
             p.text(surface, value + ("  (changed)" if changed else ""), size, colour,
                    (row.right - p.px(2), row.centery), "midright")
+
+
+def _restore(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> None:
+    backup = state.backup
+    if backup is None or backup.problem:
+        p.text(surface, "Reading the previous calibration..." if backup is None else backup.problem, 5.5,
+               palette.MUTED if backup is None else palette.WARN, body.center, "center", body.width)
+        return
+    top = p.text(surface, "The previous calibration:", 5, palette.MUTED, (body.centerx, body.top + p.px(4)), "midtop")
+    box = p.text(surface, backup.description, 6, palette.TEXT, (body.centerx, top.bottom + p.px(4)), "midtop",
+                 body.width)
+    p.text(surface, "Enter puts it back; the one in use now becomes the previous one, so this can be undone.", 4.5,
+           palette.MUTED, (body.centerx, box.bottom + p.px(6)), "midtop", body.width)
 
 
 def _history(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> None:
