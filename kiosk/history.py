@@ -130,12 +130,6 @@ class History:
         self._run("INSERT INTO sessions (started_at, ended_at, levels_reached, good_reps, reps, best_wall_m, "
                   "best_offset_m, faults, cues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
-    def recent(self, count: int = 20) -> list[StoredSession]:
-        """The latest `count` sessions, newest first."""
-        rows = self._run("SELECT started_at, ended_at, levels_reached, good_reps, reps, best_wall_m, best_offset_m, "
-                         "faults, cues FROM sessions ORDER BY ended_at DESC, id DESC LIMIT ?", (count,))
-        return [_stored(r) for r in rows]
-
     def all(self) -> list[StoredSession]:
         """Every session, oldest first."""
         rows = self._run("SELECT started_at, ended_at, levels_reached, good_reps, reps, best_wall_m, best_offset_m, "

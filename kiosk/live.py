@@ -82,8 +82,7 @@ class CaptureProvider:
             status = self._capture()
             if self._stop.is_set():
                 return
-            if self._reload.is_set():
-                self._reload.clear()
+            if self._reload.is_set():                 # cleared as the source is opened again
                 continue
             if status != self._newest.status_text:
                 log.warning("%s", status)

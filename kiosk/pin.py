@@ -40,6 +40,11 @@ def hash_pin(pin: str, salt: bytes | None = None) -> str:
     return f"{SCHEME}${N}${R}${P}${salt.hex()}${digest.hex()}"
 
 
+def looks_stored(text: object) -> bool:
+    """Whether `text` has the shape hash_pin gives it (scheme$N$r$p$salt$hash): what a settings file may hold."""
+    return isinstance(text, str) and len(text.split("$")) == 6
+
+
 def pin_matches(pin: str, stored: str) -> bool:
     """Whether `pin` is the one `stored` was made from (compared in constant time)."""
     try:

@@ -48,12 +48,12 @@ def test_a_session_without_a_rep_is_kept_too_and_nobody_passing_is_not() -> None
     assert effects(play(passing.measurements)[1], SessionOver) == []
 
 
-def test_sessions_are_stored_in_wal_mode_and_read_back_newest_first(tmp_path: Path) -> None:
+def test_sessions_are_stored_in_wal_mode_and_read_back_in_order(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     with History(path) as history:
-        history.add(record(good=2, reps=5), NOON)
         history.add(record(good=7, reps=7, wall_in=6), NOON + timedelta(hours=1))
-        latest, first = history.recent()
+        history.add(record(good=2, reps=5), NOON)           # stored second, ended first
+        first, latest = history.all()
     assert latest.record.good_reps == 7 and first.record.good_reps == 2
     assert first.ended_at == NOON and first.started_at == NOON - timedelta(minutes=4)
     assert first.record == record(good=2, reps=5)

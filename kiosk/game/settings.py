@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from calibration.store import write_keeping_backup
+from kiosk.pin import looks_stored
 
 KIND = "hinge-kiosk-settings"
 VERSION = 2                # 2 added speech, first_wall_in, step_in, session_minutes and pin_hash; 1 still loads
@@ -50,7 +51,7 @@ class Settings:
                    "inches behind the heel line, not nearer than first_wall_in")
         _check_int("reps_per_level", self.reps_per_level, *REPS_LIMITS, "good reps")
         _check_int("session_minutes", self.session_minutes, *SESSION_LIMITS_MIN, "minutes; 0 for no limit")
-        if self.pin_hash is not None and (not isinstance(self.pin_hash, str) or self.pin_hash.count("$") != 5):
+        if self.pin_hash is not None and not looks_stored(self.pin_hash):
             raise SettingsError("pin_hash is not a stored PIN: set the PIN again on the trainer's settings screen, "
                                 "or remove pin_hash to go without one.")
 
