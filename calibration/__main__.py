@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 from calibration.model import Calibration
-from calibration.routine import Routine, calibrate
+from calibration.routine import calibrate
 from calibration.store import cannot_write, save
 from calibration.validate import CalibrationError
+from calibration.wizard import Wizard
 from kiosk.sensing.source import DepthSource
-
-LEAVE_S = 5.0        # live: time to walk out of the camera's view after starting the routine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,24 +53,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _guided(source: DepthSource) -> Calibration:
-    """Feed the camera to the routine, saying each step once as it comes, until it is done. The first LEAVE_S are
-    not fed: the trainer who started the command steps out of view (the empty step refuses anyone in it)."""
-    routine = Routine(source.info.baseline_m, source.info.name, source.info.serial)
-    said = ""
-    first_ms: float | None = None
+    """The wizard on the camera, in the terminal: each step's prompt printed once as it comes, until it is done."""
+    wizard = Wizard(source.info.baseline_m, source.info.name, source.info.serial)
+    said = None
     for frame in source:
-        first_ms = frame.timestamp_ms if first_ms is None else first_ms
-        if frame.timestamp_ms - first_ms < LEAVE_S * 1000.0:
-            message, step = f"Step out of view: the kiosk learns the empty floor in {LEAVE_S:.0f} seconds.", "leave"
-        else:
-            status = routine.feed(frame)
-            message, step = status.message, status.step
-        if message != said:
-            said = message
-            print(said, flush=True)
-        if step == "done":
+        view = wizard.feed(frame)
+        if view.step != said:
+            said = view.step
+            print(view.prompt, flush=True)
+        if wizard.done:
             break
-    return routine.result()
+    return wizard.result()
 
 
 if __name__ == "__main__":

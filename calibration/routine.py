@@ -18,8 +18,8 @@ from calibration.camera import DepthFrame, Intrinsics, camera_rays, depth_rms_m
 from calibration.floor import Plane, fit_floor
 from calibration.geometry import floor_frame, transform
 from calibration.model import Calibration
-from calibration.validate import (MAX_DISTANCE_M, CalibrationError, DepthQuality, check_body_depth,
-                                  check_empty_area, check_placement, client_outline)
+from calibration.validate import (FRONT_VIEW, FRONT_WITHIN_DEG, MAX_DISTANCE_M, CalibrationError, DepthQuality,
+                                  check_body_depth, check_empty_area, check_placement, client_outline)
 
 EMPTY_FRAMES = 36            # the clear area at the start (1.2 s at 30 fps): someone crossing a pixel in under
 #                              0.6 s leaves no trace in the median; 36 frames of uint16 depth at 848x480 are 29 MB
@@ -37,12 +37,23 @@ PERSON_REACH_M = 0.75        # body points lie this close to the person's centre
 HINGE_MIN_M = 0.08           # the hips must travel at least this far back in the hinge
 BACK_HOME_M = 0.03
 HEAD_FORWARD_M = 0.06        # the head must have moved this far before a frame can tell front from back
+HEAD_SURE_M = 0.15           # ...and this far (a hinge moves it 30-50 cm) to tell where the client faces: a camera
+#                              in front sees no hips travel back, so it must be refused from the head alone
 SAMPLE = 4                   # every 4th pixel is plenty to find a person and a direction
 HIP_BAND = (0.35, 0.6)       # fraction of stature where the hips are in a hinge
 STANDING_HIPS = (0.40, 0.60)  # ...and standing: pelvis and buttocks around the hip joints (0.53 of stature)
 FOOT_BAND_M = (0.015, 0.10)
 P99_SIGMAS = 2.33            # how far past the mean the 99th percentile of normal noise lies
 FEET_REACH_M = 0.45          # feet lie this close to the standing person's centre on the floor plan
+MOVED_SHARE = 0.25           # once the empty area is learnt, this share of it seen farther away than it was...
+MOVED_FOR_S = 1.0            # ...for this long means the camera moved (people and things only stand in front)
+
+
+PROMPTS = {"empty": "Keep the area around the mark clear.",
+           "wait": "Client: stand on the mark facing the screen.",
+           "still": "Stand still on the mark.",
+           "hinge": "Now one slow hip hinge, and back to standing.",
+           "done": "Calibration done."}
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class Routine:
         self.baseline_m = baseline_m
         self.device_name = device_name
         self.device_serial = device_serial
-        self.status = Status("empty", "Keep the area around the mark clear.", 0.0)
+        self.status = Status("empty", PROMPTS["empty"], 0.0)
         self._intr: Intrinsics | None = None
         self._empty: np.ndarray | None = None            # the empty frames (mm), filled in order
         self._empty_count = 0
@@ -76,8 +87,13 @@ class Routine:
         self._best_growth = 0.0
         self._best_dir: float | None = None
         self._stand_top = np.zeros(2)
+        self._stand_centre = np.zeros(2)
         self._result: Calibration | None = None
         self.depth_quality: DepthQuality | None = None   # judged at the end of the still step
+        self.camera_height_m: float | None = None       # found with the floor, at the end of the empty step...
+        self.camera_tilt_deg: float | None = None       # ...(downwards is positive)
+        self.mark_distance_m: float | None = None       # the client's distance on the floor, at the end of still
+        self._moved_since_s: float | None = None
 
     # ---- feeding -------------------------------------------------------------------------------------------
     def feed(self, frame: DepthFrame) -> Status:
@@ -98,10 +114,11 @@ class Routine:
 
     def result(self) -> Calibration:
         if self._result is None:
-            raise CalibrationError(self._missing_step())
+            raise CalibrationError(self.missing_step())
         return self._result
 
-    def _missing_step(self) -> str:
+    def missing_step(self) -> str:
+        """What the trainer must do for the step the routine is waiting in."""
         return {
             "empty": "The recording is too short: it needs the empty area, the client standing still on the "
                      "mark and one hinge.",
@@ -121,7 +138,7 @@ class Routine:
             self._empty = np.zeros((EMPTY_FRAMES, self._intr.height, self._intr.width), np.uint16)
         self._empty[self._empty_count] = to_mm(frame.depth_m)
         self._empty_count += 1
-        self.status = Status("empty", "Keep the area around the mark clear.", self._empty_count / EMPTY_FRAMES)
+        self.status = Status("empty", PROMPTS["empty"], self._empty_count / EMPTY_FRAMES)
         if self._empty_count < EMPTY_FRAMES:
             return
         frames, self._empty = self._empty, None
@@ -131,12 +148,14 @@ class Routine:
             raise CalibrationError("No floor found: tilt the camera down so it sees the floor around the mark, "
                                    "and clear the area.")
         self._floor = floor
+        self.camera_height_m = float(floor.offset)
+        self.camera_tilt_deg = float(np.degrees(np.arcsin(-floor.normal[2])))
         forward = np.array([0.0, 0.0, 1.0])
         self._cam_to_floor = floor_frame(floor.normal, floor.foot_of_camera(), forward)
         area = Area(self._cam_to_floor, self._rays, self._intr.fx, self.baseline_m, EMPTY_REACH_M, ZONE_TOP_M)
         check_empty_area(moving_area_m2(frames, background, area), standing(background, area), EMPTY_REACH_M)
         self._background = background
-        self.status = Status("wait", "Client: stand on the mark facing the screen.", 0.0)
+        self.status = Status("wait", PROMPTS["wait"], 0.0)
 
     # ---- step 2: still on the mark ---------------------------------------------------------------------------
     def _person(self, depth: np.ndarray, sample: int) -> np.ndarray:
@@ -157,15 +176,45 @@ class Routine:
         fg[fg] = keep
         return fg, pts[keep]
 
+    def scene(self, depth: np.ndarray, sample: int) -> tuple[np.ndarray, np.ndarray]:
+        """(floor, person) masks of the subsampled image, for the trainer's live view: both empty until the empty
+        area is learnt."""
+        d = depth[::sample, ::sample]
+        if self._background is None:
+            return np.zeros(d.shape, bool), np.zeros(d.shape, bool)
+        height = np.full(d.shape, np.inf)
+        ok = d > 0
+        height[ok] = transform(self._cam_to_floor, d[ok][:, None] * self._rays[::sample, ::sample][ok])[:, 1]
+        person, _ = self._person_pixels(depth, sample)
+        return (np.abs(height) < FOOT_BAND_M[0] * 2) & ~person, person
+
+    def _check_camera(self, frame: DepthFrame) -> None:
+        """Refuse the routine once the view no longer matches the empty area it learnt: the camera was moved (a
+        calibration made half before and half after would put the mark in the wrong place)."""
+        d = frame.depth_m[::SAMPLE, ::SAMPLE]
+        bg = self._background.depth_m[::SAMPLE, ::SAMPLE]
+        known = bg > 0
+        margin = 3.0 * depth_rms_m(bg, self._intr.fx, self.baseline_m) + 0.06
+        behind = known & (d > bg + margin)
+        t = frame.timestamp_ms / 1000.0
+        if behind.sum() < MOVED_SHARE * max(1, known.sum()):
+            self._moved_since_s = None
+            return
+        self._moved_since_s = t if self._moved_since_s is None else self._moved_since_s
+        if t - self._moved_since_s >= MOVED_FOR_S:
+            raise CalibrationError("The camera moved during the calibration: fix it firmly in place, then start "
+                                   "again.")
+
     def _area(self, pts: np.ndarray, sample: int) -> float:
         dist = np.linalg.norm(pts - self._cam_to_floor[:3, 3], axis=1)
         return float(np.sum(np.square(dist * sample / self._intr.fx)))
 
     def _feed_stand(self, frame: DepthFrame) -> None:
+        self._check_camera(frame)
         pts = self._person(frame.depth_m, SAMPLE)
         if len(pts) < 50 or self._area(pts, SAMPLE) < MIN_PERSON_AREA_M2:
             self._window.clear()
-            self.status = Status("wait", "Client: stand on the mark facing the screen.", 0.0)
+            self.status = Status("wait", PROMPTS["wait"], 0.0)
             return
         t = frame.timestamp_ms / 1000.0
         centre = np.median(pts[:, [0, 2]], axis=0)
@@ -174,19 +223,22 @@ class Routine:
         while self._window and not self._is_still():
             self._window.popleft()
         span = self._window[-1][0] - self._window[0][0] if self._window else 0.0
-        self.status = Status("still", "Stand still on the mark…", min(span / STILL_S, 1.0))
+        self.status = Status("still", PROMPTS["still"], min(span / STILL_S, 1.0))
         if span >= STILL_S:
             stack = np.stack([w[3] for w in self._window])
             self._window.clear()
             self._stand = temporal_median(stack)
             self._stand_frames = len(stack)
             person, stand_pts = self._person_pixels(self._stand, 2)
+            if len(stand_pts):
+                self.mark_distance_m = float(np.hypot(*np.median(stand_pts[:, [0, 2]], axis=0)))
             self._stature = float(np.percentile(stand_pts[:, 1], 99.5)) if len(stand_pts) else 0.0
             self.depth_quality = self._depth_quality(stack, person)
             check_body_depth(self._stature, self.depth_quality)
             self._stand_band = _band(stand_pts, self._stature)
             self._stand_top = _top_centre(stand_pts)
-            self.status = Status("hinge", "Now one slow hip hinge, and back to standing.", 0.0)
+            self._stand_centre = np.median(stand_pts[:, [0, 2]], axis=0)
+            self.status = Status("hinge", PROMPTS["hinge"], 0.0)
 
     def _depth_quality(self, stack: np.ndarray, person: np.ndarray) -> DepthQuality:
         """Share of the client's outline (found in the median of the still frames) with depth in each still
@@ -219,6 +271,7 @@ class Routine:
         """The hips travel back while the head and shoulders go forward and down. The head's path gives the
         direction (within a few degrees: it travels 30-50 cm; the rounded hips give a flat, biased peak), and
         the hip band must then have travelled back along it, which also proves the hips are in view."""
+        self._check_camera(frame)
         pts = self._person(frame.depth_m, SAMPLE)
         band = _band(pts, self._stature)
         if len(band) < 20:
@@ -231,14 +284,16 @@ class Routine:
             return
         direction = float(np.arctan2(-self._head_path[1], -self._head_path[0]))
         back = np.array([np.cos(direction), np.sin(direction)])
+        if reach >= HEAD_SURE_M and _faces_camera(-back, -self._stand_centre):
+            raise CalibrationError(FRONT_VIEW)
         hips_back = float(np.percentile(band @ back, 98) - self._stand_reach(back))
         self._best_growth = max(self._best_growth, hips_back)
-        self.status = Status("hinge", "Now one slow hip hinge, and back to standing.",
+        self.status = Status("hinge", PROMPTS["hinge"],
                              min(self._best_growth / HINGE_MIN_M, 1.0))
         if self._best_growth >= HINGE_MIN_M and hips_back < BACK_HOME_M:
             self._best_dir = direction
             self._result = self._make_calibration()
-            self.status = Status("done", "Calibration done.", 1.0)
+            self.status = Status("done", PROMPTS["done"], 1.0)
 
     def _stand_reach(self, back: np.ndarray) -> float:
         return float(np.percentile(self._stand_band @ back, 98))
@@ -289,6 +344,13 @@ class Routine:
         d = depth[::sample, ::sample]
         ok = d > 0
         return d[ok][:, None] * self._rays[::sample, ::sample][ok]
+
+
+def _faces_camera(facing: np.ndarray, to_camera: np.ndarray) -> bool:
+    """Whether the camera (`to_camera` from the client, on the floor plan) is within FRONT_WITHIN_DEG of where the
+    client faces."""
+    cos = float(facing @ to_camera) / max(float(np.linalg.norm(facing) * np.linalg.norm(to_camera)), 1e-9)
+    return cos > np.cos(np.radians(FRONT_WITHIN_DEG))
 
 
 def _top_centre(pts: np.ndarray) -> np.ndarray:

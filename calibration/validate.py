@@ -47,11 +47,15 @@ class DepthQuality:
     hips: float
 
 
+FRONT_VIEW = ("The camera is in front of the client: it cannot see the hips during a hinge. Move it 2-3 m to the "
+              "client's side or behind them.")
+FRONT_WITHIN_DEG = 60.0      # the camera this close to where the client faces is in front (placement_of: beyond 120°)
+
+
 def check_placement(cal: Calibration) -> None:
     placement = cal.placement
     if placement == "front":
-        raise CalibrationError("The camera is in front of the client: it cannot see the hips during a hinge. "
-                               "Move it 2-3 m to the client's side or behind them.")
+        raise CalibrationError(FRONT_VIEW)
     distance = cal.camera_distance_m
     if distance < MIN_DISTANCE_M:
         raise CalibrationError(f"The camera is too close ({distance:.1f} m from the mark): move it back to "

@@ -31,6 +31,7 @@ _FAILED = ("Measuring the depth failed unexpectedly: the kiosk is restarting the
            "keeps happening.")
 
 SourceFactory = Callable[[], DepthSource]
+FrameTap = Callable[[DepthFrame, SourceInfo], None]     # raw frames for the calibration wizard
 CalibrationLoader = Callable[[], Calibration]
 Trace = Callable[[Measurement, float, float], None]    # (measurement, frame received, handed over) on the clock
 
@@ -53,6 +54,7 @@ class CaptureProvider:
         self._newest = Newest()
         self._stop = threading.Event()
         self._reload = threading.Event()
+        self._tap: FrameTap | None = None
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
         self._thread.start()
 
@@ -66,9 +68,17 @@ class CaptureProvider:
         """Open the source again with the calibration read afresh (a restored calibration), without a word."""
         self._reload.set()
 
+    def tap(self, feed: FrameTap | None) -> None:
+        """Also hand every frame to `feed`, on the capture thread (None: stop). Frames flow to it even when the
+        kiosk has no calibration that fits the camera yet: that is what the wizard is for."""
+        self._tap = feed
+        if feed is not None and self._newest.status_text is not None:
+            self._reload.set()                   # waiting to retry: open the source now
+
     def close(self) -> None:
         """Stop capturing; a source stuck in the SDK is left to its daemon thread (and watchdog process)."""
         self._stop.set()
+        self._reload.set()
         self._thread.join(STOP_S)
 
     def __enter__(self) -> "CaptureProvider":
@@ -87,7 +97,7 @@ class CaptureProvider:
             if status != self._newest.status_text:
                 log.warning("%s", status)
             self._newest.status_text = status
-            self._stop.wait(self._retry_s)
+            self._reload.wait(self._retry_s)
 
     def _hand_over(self, m: Measurement, received: float) -> None:
         handed = self._clock.now()
@@ -102,15 +112,23 @@ class CaptureProvider:
         self._reload.clear()                          # the calibration is read afresh below in any case
         try:
             with self._open_source() as source:       # first: no camera is the first thing to fix
-                measure = FrameMeasurer(self._calibration(), LIVE_LAG)
+                measure, problem = self._measurer()
                 for frame in source:
                     received = self._clock.now()
-                    m = measure(frame)
+                    if (tap := self._tap) is not None:
+                        tap(frame, source.info)
+                    elif measure is None:             # the wizard is gone and the calibration still cannot be used
+                        return problem
+                    try:
+                        m = measure(frame) if measure is not None else None
+                    except MismatchError as err:      # the wizard runs on; the kiosk cannot measure until it saves
+                        measure, problem = None, str(err)
+                        continue
                     if m is not None:
                         self._hand_over(m, received)
                     if self._stop.is_set() or self._reload.is_set():
                         break
-                for m in measure.flush():
+                for m in measure.flush() if measure is not None else ():
                     self._hand_over(m, self._clock.now())
             return _ENDED
         except (SourceError, CalibrationFileError, MismatchError) as err:
@@ -118,6 +136,16 @@ class CaptureProvider:
         except Exception:
             log.exception("the capture thread failed")
             return _FAILED
+
+
+    def _measurer(self) -> tuple[FrameMeasurer | None, str]:
+        """The measurer on the calibration as it is now; with the wizard on, (None, why) when it cannot load."""
+        try:
+            return FrameMeasurer(self._calibration(), LIVE_LAG), ""
+        except CalibrationFileError as err:
+            if self._tap is None:
+                raise
+            return None, str(err)
 
 
 class Looped:
@@ -191,14 +219,17 @@ class SteppedReplay:
     The source must be entered already (`with Looped(...) as source:`); its errors reach the caller.
     """
 
-    def __init__(self, source: DepthSource, cal: Calibration, clock: Clock) -> None:
+    def __init__(self, source: DepthSource, cal: Calibration | None, clock: Clock) -> None:
+        self._source = source
         self._frames = iter(source)
-        self._measure = FrameMeasurer(cal, LIVE_LAG)
+        self._measure = FrameMeasurer(cal, LIVE_LAG) if cal is not None else None   # None: frames for the tap only
+        self._tap: FrameTap | None = None
         self._clock = clock
         self._start_s = clock.now()
         self._first_ms: float | None = None
         self._waiting: DepthFrame | None = None
         self._latest: tuple[Measurement | None, float | None] = (None, None)
+        self.ended = False                   # every frame of the source was handed over
 
     def latest(self) -> tuple[Measurement | None, float | None]:
         now = self._clock.now()
@@ -206,7 +237,8 @@ class SteppedReplay:
             if self._waiting is None:
                 self._waiting = next(self._frames, None)
                 if self._waiting is None:
-                    for m in self._measure.flush():
+                    self.ended = True
+                    for m in self._measure.flush() if self._measure is not None else ():
                         self._latest = (m, now)
                     return self._latest
                 if self._first_ms is None:
@@ -214,7 +246,9 @@ class SteppedReplay:
             due = self._start_s + (self._waiting.timestamp_ms - self._first_ms) / 1000.0
             if due > now:
                 return self._latest
-            m = self._measure(self._waiting)
+            if self._tap is not None:
+                self._tap(self._waiting, self._source.info)
+            m = self._measure(self._waiting) if self._measure is not None else None
             if m is not None:
                 self._latest = (m, due)
             self._waiting = None
@@ -224,3 +258,7 @@ class SteppedReplay:
 
     def reload(self) -> None:
         """A headless replay keeps the calibration it was started with."""
+
+    def tap(self, feed: FrameTap | None) -> None:
+        """Also hand each frame to `feed` as its time comes."""
+        self._tap = feed

@@ -94,6 +94,7 @@ class Choice:
     recording: Path | None
     calibration: Path
     calibration_given: bool       # named on the command line: a problem with it is the user's typo
+    routine: Path | None = None   # the demo's: the simulated trainer's calibration routine, for the wizard
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -140,9 +141,9 @@ def choose(args: argparse.Namespace) -> Choice:
     if not demo:
         return Choice(None, cal, args.calibration is not None)
     from kiosk.sim.demo import demo_assets
-    recording, demo_cal = demo_assets(args.cache or default_cache(), progress=lambda text: print(
+    recording, demo_cal, routine = demo_assets(args.cache or default_cache(), progress=lambda text: print(
         f"demo: {text} (only the first start)", file=sys.stderr))
-    return Choice(recording, demo_cal, True)
+    return Choice(recording, demo_cal, True, routine)
 
 
 def calibration_loader(choice: Choice) -> functools.partial[Calibration]:
@@ -222,7 +223,7 @@ def run_headless(args: argparse.Namespace, choice: Choice, cal: Calibration, set
         app = open_app(SteppedReplay(source, cal, clock), settings, "headless", args, clock=clock,
                        keep_session=Recorder(history) if args.trainer else None, history_path=history)
         if args.trainer:
-            code = trainer_tour(app, clock, args.seconds)
+            code = trainer_tour(app, clock, args.seconds, choice.routine)
         else:
             code = app.run(args.seconds)
     if args.screenshots:
@@ -235,9 +236,11 @@ TOUR_PIN = "2468"              # the tour's PIN, in memory only: nothing the tou
 TOUR_WAIT_S = 90.0            # check mode waits at most this long (game time) for the client mid-hinge
 
 
-def trainer_tour(app: App, clock: VirtualClock, seconds: float) -> int:
+def trainer_tour(app: App, clock: VirtualClock, seconds: float, routine: Path | None = None) -> int:
     """--headless --trainer: the demo plays for `seconds` (its sessions go to a scratch history), then every trainer
-    screen is visited with the keys a trainer would press, and each is saved (trainer_*.png)."""
+    screen is visited with the keys a trainer would press, and each is saved (trainer_*.png); last, the wizard
+    runs on the simulated trainer's `routine` (the demo's) and each of its steps is saved
+    (trainer_wizard_*.png)."""
     def frames(seconds_: float, until=lambda: False) -> None:
         end = clock.now() + seconds_
         while clock.now() < end and not until():
@@ -267,10 +270,45 @@ def trainer_tour(app: App, clock: VirtualClock, seconds: float) -> int:
         app.save_screenshot("trainer_history")
         keys("back", "4")
         app.save_screenshot("trainer_restore")
-        keys("back", "back")
+        keys("back")
+        if routine is not None:
+            wizard_tour(app, clock, routine, frames, keys)
+        keys("back")
     finally:
         app.close()
     return 0
+
+
+WIZARD_SHOT_S = 1.0        # a wizard step is pictured this long after it starts (its progress under way)
+
+
+def wizard_tour(app: App, clock: VirtualClock, routine: Path, frames, keys) -> None:
+    """The wizard on a recording of the routine (no one to walk out of view: no countdown), a picture of each step
+    once under way, then of the review as the trainer nudges the mark and the wall; Enter saves (the demo's
+    calibration stays: only a live camera's is written)."""
+    app.wizard_leave_s = 0.0
+    with open_recording(routine) as source:
+        replay = app.provider = SteppedReplay(source, None, clock)
+        keys("5")
+        step, since, shot = None, clock.now(), set()
+        while not replay.ended:
+            frames(1.0 / 30)
+            view = app.wizard.view if app.wizard is not None else None
+            if view is None:
+                continue
+            if view.step.value != step:
+                step, since = view.step.value, clock.now()
+            final = step in ("review", "failed")
+            if step not in shot and (final or clock.now() - since >= WIZARD_SHOT_S):
+                shot.add(step)
+                app.save_screenshot(f"trainer_wizard_{step}")
+            if final:
+                break
+        if step == "review":
+            keys("up", "up", "left", "+")
+            app.save_screenshot("trainer_wizard_review_nudged")
+            keys("enter")
+            app.save_screenshot("trainer_wizard_saved")
 
 
 def _mid_hinge(m: Measurement | None) -> bool:

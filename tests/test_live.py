@@ -308,3 +308,18 @@ def test_reload_reopens_the_source_with_the_calibration_read_afresh_and_says_not
             time.sleep(0.002)
         wait_for(lambda: provider.latest()[0] is not None)
     assert statuses == {None}                       # no "stream ended" sentence, no retry wait
+
+
+def test_the_wizard_gets_the_cameras_frames_even_before_the_kiosk_is_calibrated() -> None:
+    def missing() -> Calibration:
+        raise CalibrationFileError("This kiosk is not calibrated yet: calibrate it.")
+
+    got: list[tuple[int, float]] = []
+    with CaptureProvider(Frames, missing, retry_s=60.0) as provider:
+        wait_for(lambda: provider.status() is not None)
+        assert provider.status().startswith("This kiosk is not calibrated yet")
+        provider.tap(lambda frame, info: got.append((frame.frame_number, info.baseline_m)))   # wakes the retry
+        wait_for(lambda: len(got) >= N)
+        provider.tap(None)
+    assert [f for f, _ in got[:N]] == list(range(101, 101 + N)) and got[0][1] == BASELINE_M
+    assert provider.latest() == (None, None)              # nothing measured without a calibration

@@ -182,7 +182,8 @@ def test_still_furniture_is_background():
 
 def test_the_live_routine_lets_the_trainer_step_out_of_view_first(capsys):
     """`python -m calibration live`: whoever started it is in view for a few seconds; then the empty step begins."""
-    from calibration.__main__ import LEAVE_S, _guided
+    from calibration.__main__ import _guided
+    from calibration.wizard import LEAVE_S
 
     class Camera(list):
         info = SimpleNamespace(baseline_m=0.05, name="test", serial="1")

@@ -49,9 +49,9 @@ def fake_demo(assets, monkeypatch) -> list[Path]:
     """kiosk.sim.demo.demo_assets answering with the stand-in; the list records the cache folders asked for."""
     asked: list[Path] = []
 
-    def demo_assets(cache_dir: Path, progress=None) -> tuple[Path, Path]:
+    def demo_assets(cache_dir: Path, progress=None) -> tuple[Path, Path, Path]:
         asked.append(cache_dir)
-        return assets
+        return (*assets, assets[0])          # the visit stands in for the trainer's routine too
 
     monkeypatch.setitem(sys.modules, "kiosk.sim.demo", types.SimpleNamespace(demo_assets=demo_assets))
     return asked

@@ -16,17 +16,21 @@ from typing import Callable
 import numpy as np
 import pygame
 
+from calibration.review import moved_mark
+from calibration.wizard import LEAVE_S, spoken, spoken_phrases
 from calibration.store import CalibrationFileError, backup_path, restore_backup
 from calibration.store import load as load_calibration
+from calibration.store import save as save_calibration
 from kiosk.game import palette, rules, trainer, trainer_views
 from kiosk.game.draw import Painter
 from kiosk.game.provider import Clock, MeasurementProvider, RealClock
-from kiosk.game.rules import CameraStatus, Celebrate, Effect, Event, GameState, Reset, Scene, SessionOver
+from kiosk.game.rules import CameraStatus, Celebrate, Effect, Event, GameState, Reset, Say, Scene, SessionOver
 from kiosk.game.scenes import VIEWS, Celebration, View
 from kiosk.game.settings import Settings, save
 from kiosk.game.sound import SoundBoard
 from kiosk.game.stack import SceneStack
 from kiosk.history import History, HistoryError, SessionRecord, per_day
+from kiosk.wizard_feed import WizardFeed
 from kiosk.pin import PinGate
 
 log = logging.getLogger(__name__)
@@ -106,6 +110,8 @@ class App:
         self.calibration_path = calibration_path    # the live camera's calibration (None: the demo's own)
         self.notice = notice                    # for the trainer, on opening trainer mode (a damaged settings file)
         self.trainer: trainer.TrainerState | None = None
+        self.wizard: WizardFeed | None = None   # the calibration wizard, while trainer mode runs it
+        self.wizard_leave_s = LEAVE_S           # its time for the trainer to walk out of view (0 on a recording)
         self._gate = PinGate()                  # the PIN's tries outlive one visit to trainer mode
         self._entry = trainer.EntryWatch()
         self._keys: list[str] = []
@@ -224,9 +230,14 @@ class App:
             self._trainer_action(action)
             if self.trainer is None:
                 break
+        wizard = self.wizard.view if self.wizard is not None else None
         if self.trainer is not None:
+            step = wizard.step if wizard is not None else None
+            if step is not None and step != self.trainer.wizard:
+                self._play([Say(spoken(wizard, self.wizard_leave_s))])
+            self.trainer = trainer.with_wizard(self.trainer, step)
             try:
-                trainer_views.draw(self.screen, self.painter, self.trainer, m, self.provider.status())
+                trainer_views.draw(self.screen, self.painter, self.trainer, m, self.provider.status(), wizard)
             except Exception:
                 log.exception("the trainer's %s screen failed to draw", self.trainer.screen.value)
                 self.trainer = None
@@ -247,11 +258,50 @@ class App:
             self.trainer = trainer.with_backup(self.trainer, self._describe_backup())
         elif isinstance(action, trainer.Restore):
             self._restore_calibration()
+        elif isinstance(action, trainer.StartWizard):
+            self.wizard = WizardFeed(self.wizard_leave_s)
+            if self.sound is not None:
+                self.sound.prepare(spoken_phrases(self.wizard_leave_s))
+            self.provider.tap(self.wizard)
+        elif isinstance(action, trainer.StopWizard):
+            self._stop_wizard()
+        elif isinstance(action, trainer.SaveCalibration):
+            self._save_calibration(action.review)
         elif isinstance(action, trainer.Leave):
+            self._stop_wizard()
             self.trainer = None
             self._use_settings(action.settings)
             self.state = rules.new_game(self.settings, self.t_s)
             self.stack.replace_base(VIEWS[Scene.ATTRACT](), self.state, self.t_s)
+
+    def _stop_wizard(self) -> None:
+        if self.wizard is not None:
+            self.provider.tap(None)
+            self.wizard = None
+
+    def _save_calibration(self, review: "trainer.Review") -> None:
+        """The wizard's calibration, nudged as reviewed, in use from now on; the one it replaces is kept."""
+        view = self.wizard.view if self.wizard is not None else None
+        self._stop_wizard()
+        if view is None or view.calibration is None:
+            return
+        cal = moved_mark(view.calibration, review.forward_m, review.left_m)
+        if self.calibration_path is None:
+            message = "The demo runs on its own calibration: this one was checked but not saved."
+        else:
+            try:
+                save_calibration(cal, self.calibration_path)
+            except OSError as err:
+                self.trainer = dataclasses.replace(self.trainer, message=(
+                    f"The calibration could not be saved ({err.strerror}): the previous one stays in use."))
+                return
+            self.provider.reload()
+            message = "Calibration saved and in use; the previous one is kept (menu 4 restores it)."
+        if review.first_wall_in != self.settings.first_wall_in:
+            saved = dataclasses.replace(self.settings, first_wall_in=review.first_wall_in)
+            self.trainer = dataclasses.replace(self.trainer, saved=saved, edited=saved)
+            self._trainer_action(trainer.Save(saved))
+        self.trainer = dataclasses.replace(self.trainer, message=self.trainer.message or message)
 
     def _use_settings(self, settings: Settings) -> None:
         self.settings = settings
@@ -322,11 +372,7 @@ class App:
                     self.keep_session(effect.record)
                 except Exception:
                     log.exception("keeping the session failed; carrying on")
-        if self.sound is not None:
-            try:
-                self.sound.play(effects)
-            except Exception:
-                log.exception("sound failed; carrying on")
+        self._play(effects)
         try:
             if self.stack.base.name != self.state.scene.value:
                 self.stack.replace_base(VIEWS[self.state.scene](), self.state, self.t_s)
@@ -336,6 +382,13 @@ class App:
                     self.stack.push(Celebration(effect), self.state, self.t_s)
         except Exception:
             self._recover("a scene failed to start")
+
+    def _play(self, effects: list[Effect]) -> None:
+        if self.sound is not None:
+            try:
+                self.sound.play(effects)
+            except Exception:
+                log.exception("sound failed; carrying on")
 
     def _draw(self) -> None:
         self.screen.fill(palette.BACKGROUND)

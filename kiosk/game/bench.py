@@ -102,7 +102,7 @@ def assets(args: argparse.Namespace) -> tuple[Path, Path]:
         return args.recording, args.calibration
     from kiosk.paths import default_cache
     from kiosk.sim.demo import demo_assets
-    return demo_assets(args.cache or default_cache())
+    return demo_assets(args.cache or default_cache())[:2]
 
 
 def main(argv: list[str] | None = None) -> int:

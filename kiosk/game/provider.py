@@ -55,6 +55,9 @@ class MeasurementProvider(Protocol):
     def reload(self) -> None:
         """Measure from now on with the calibration read afresh (a restored one)."""
 
+    def tap(self, feed) -> None:
+        """Hand every raw depth frame to `feed(frame, source_info)` too (None: stop): the calibration wizard."""
+
 
 class ScriptedProvider:
     """Replays Measurements at their own times (t_s from 0) on `clock`, looping if asked.
@@ -97,6 +100,9 @@ class ScriptedProvider:
 
     def reload(self) -> None:
         """Scripted measurements have no calibration to read again."""
+
+    def tap(self, feed) -> None:
+        """Scripted measurements have no depth frames: the wizard waits, saying the camera has none."""
 
 
 class Newest:

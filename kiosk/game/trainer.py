@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Callable
 
+from calibration.review import NUDGE_M, clamp_nudge
+from calibration.wizard import Step
 from kiosk.history import Day, StoredSession
 from kiosk.game.settings import (REPS_LIMITS, SESSION_LIMITS_MIN, STEP_LIMITS_IN, WALL_LIMITS_IN, Settings,
                                  SettingsError)
@@ -31,10 +33,12 @@ class Screen(StrEnum):
     HISTORY = "history"
     NEW_PIN = "new_pin"
     RESTORE = "restore"
+    CALIBRATE = "calibrate"
 
 
 MENU = ((Screen.CHECK, "Check mode: hinge and read the numbers"), (Screen.SETTINGS, "Settings"),
-        (Screen.HISTORY, "Session history"), (Screen.RESTORE, "Restore the previous calibration"))
+        (Screen.HISTORY, "Session history"), (Screen.RESTORE, "Restore the previous calibration"),
+        (Screen.CALIBRATE, "Calibrate the camera"))
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,34 @@ class Leave:
     settings: Settings
 
 
-Action = Save | LoadHistory | LoadBackup | Restore | Leave
+@dataclass(frozen=True)
+class StartWizard:
+    """Start the calibration wizard afresh on the camera's frames (also: redo)."""
+
+
+@dataclass(frozen=True)
+class StopWizard:
+    """The wizard left without saving: stop feeding it."""
+
+
+@dataclass(frozen=True)
+class SaveCalibration:
+    """Save the wizard's calibration with the mark nudged (the one in use becomes the previous one), and the first
+    wall the trainer set in the review."""
+
+    review: "Review"
+
+
+Action = Save | LoadHistory | LoadBackup | Restore | Leave | StartWizard | StopWizard | SaveCalibration
+
+
+@dataclass(frozen=True)
+class Review:
+    """The review step's nudges: the mark moved from where the routine found it, and the first wall."""
+
+    first_wall_in: int
+    forward_m: float = 0.0
+    left_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -138,6 +169,8 @@ class TrainerState:
     history: HistoryView | None = None
     backup: BackupView | None = None
     notice: str | None = None        # shown on the menu until the settings are saved
+    wizard: Step | None = None       # the calibration wizard's step, as the App last saw it
+    review: Review | None = None     # the review step's nudges, once the wizard reached it
 
     @property
     def rows(self) -> int:
@@ -160,6 +193,14 @@ def with_backup(state: TrainerState, backup: BackupView, message: str = "") -> T
     return replace(state, backup=backup, message=message)
 
 
+def with_wizard(state: TrainerState, step: Step | None) -> TrainerState:
+    """The wizard's step as the App sees it; reaching the review starts its nudges at the saved first wall."""
+    if step == state.wizard:
+        return state
+    review = Review(first_wall_in=state.saved.first_wall_in) if step is Step.REVIEW else None
+    return replace(state, wizard=step, review=review)
+
+
 def press(state: TrainerState, key: str, now_s: float,
           matches: Callable[[str, str], bool] = pin_matches,
           new_hash: Callable[[str], str] = hash_pin) -> tuple[TrainerState, list[Action]]:
@@ -170,7 +211,11 @@ def press(state: TrainerState, key: str, now_s: float,
     if key == "back":
         if state.screen is Screen.MENU:
             return state, [Leave(state.saved)]
-        return replace(state, screen=Screen.MENU, cursor=0, message="", edited=state.saved), []
+        stop = [StopWizard()] if state.screen is Screen.CALIBRATE else []
+        return replace(state, screen=Screen.MENU, cursor=0, message="", edited=state.saved, wizard=None,
+                       review=None), stop
+    if state.screen is Screen.CALIBRATE:
+        return _wizard_key(state, key)
     if state.screen is Screen.MENU:
         return _menu_key(state, key)
     if state.screen is Screen.SETTINGS:
@@ -202,7 +247,36 @@ def _menu_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]
         return state, []
     screen = MENU[pick][0]
     state = replace(state, screen=screen, cursor=0, message="", backup=None)
-    return state, {Screen.HISTORY: [LoadHistory()], Screen.RESTORE: [LoadBackup()]}.get(screen, [])
+    return state, {Screen.HISTORY: [LoadHistory()], Screen.RESTORE: [LoadBackup()],
+                   Screen.CALIBRATE: [StartWizard()]}.get(screen, [])
+
+
+# the review's keys: (forward, left) steps of the mark, as the plan view shows it (the client facing up the screen)
+NUDGES = {"up": (1, 0), "8": (1, 0), "down": (-1, 0), "2": (-1, 0), "left": (0, 1), "4": (0, 1),
+          "right": (0, -1), "6": (0, -1)}
+REDO = "0"
+
+
+def _wizard_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]]:
+    """Running or failed: `0` starts again (Enter too, once failed). In the review: nudge the mark (arrows or
+    8/2/4/6), the first wall (+/-), save (Enter) or redo (0)."""
+    if key == REDO or (key == "enter" and state.wizard is Step.FAILED):
+        return replace(state, wizard=None, review=None, message=""), [StartWizard()]
+    review = state.review
+    if review is None:
+        return state, []
+    if key == "enter":
+        return replace(state, screen=Screen.MENU, cursor=0, wizard=None, review=None, message=""), [SaveCalibration(review)]
+    if key in NUDGES:
+        ahead, left = NUDGES[key]
+        forward_m, left_m = clamp_nudge(review.forward_m + ahead * NUDGE_M, review.left_m + left * NUDGE_M)
+        return replace(state, review=replace(review, forward_m=forward_m, left_m=left_m)), []
+    by = {"+": 1, "-": -1}.get(key)
+    if by is None:
+        return state, []
+    lo, hi = WALL_LIMITS_IN
+    wall = min(hi, state.saved.max_wall_in, max(lo, review.first_wall_in + by))
+    return replace(state, review=replace(review, first_wall_in=wall)), []
 
 
 def _settings_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]]:

@@ -6,7 +6,8 @@ import math
 
 import pygame
 
-from kiosk.game import palette, words
+from calibration.wizard import WizardView
+from kiosk.game import palette, wizard_view, words
 from kiosk.game.draw import Painter
 from kiosk.game.trainer import ACTIONS, MENU, ROWS, HistoryView, Screen, TrainerState
 from kiosk.measurement import Measurement
@@ -23,19 +24,25 @@ KEYS_HELP = {
 }
 TITLES = {Screen.PIN: "Trainer mode", Screen.NEW_PIN: "New PIN", Screen.MENU: "Trainer mode",
           Screen.CHECK: "Check mode", Screen.SETTINGS: "Settings", Screen.HISTORY: "Session history",
-          Screen.RESTORE: "Previous calibration"}
+          Screen.RESTORE: "Previous calibration", Screen.CALIBRATE: "Calibration"}
 
 
 def draw(surface: pygame.Surface, p: Painter, state: TrainerState, m: Measurement | None,
-         camera: str | None = None) -> None:
-    """`m`: the newest measurement; `camera`: what is wrong with the camera, if anything (check mode says it)."""
+         camera: str | None = None, wizard: WizardView | None = None) -> None:
+    """`m`: the newest measurement; `camera`: what is wrong with the camera, if anything (check mode says it);
+    `wizard`: the calibration wizard's view, while it runs."""
     surface.fill(palette.BACKGROUND)
     p.text(surface, TITLES[state.screen], 8, palette.TEXT, (p.w / 2, p.px(5)), "midtop")
     restorable = state.backup is not None and state.backup.description is not None
-    keys = KEYS_HELP[Screen.HISTORY] if state.screen is Screen.RESTORE and not restorable else KEYS_HELP[state.screen]
+    if state.screen is Screen.CALIBRATE:
+        keys = wizard_view.keys_help(wizard)
+    else:
+        keys = KEYS_HELP[Screen.HISTORY] if state.screen is Screen.RESTORE and not restorable else KEYS_HELP[state.screen]
     p.text(surface, keys, 3.5, palette.MUTED, (p.w / 2, p.h - p.px(3)), "midbottom", p.w - p.px(8))
     body = pygame.Rect(p.px(6), p.px(17), p.w - p.px(12), p.h - p.px(27))
-    if state.screen is Screen.CHECK and camera is not None:
+    if state.screen is Screen.CALIBRATE:
+        wizard_view.draw(surface, p, body, wizard, state.review, camera)
+    elif state.screen is Screen.CHECK and camera is not None:
         p.text(surface, camera, 6, palette.WARN, body.center, "center", body.width)
     else:
         {Screen.PIN: _pin, Screen.NEW_PIN: _pin, Screen.MENU: _menu, Screen.CHECK: _check,
@@ -63,12 +70,12 @@ def _pin(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> None
 def _menu(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> None:
     y = body.top + p.px(4)
     for k, (_, label) in enumerate(MENU):
-        row = pygame.Rect(body.left + body.width // 6, y, body.width * 2 // 3, p.px(12))
+        row = pygame.Rect(body.left + body.width // 6, y, body.width * 2 // 3, p.px(10))
         chosen = k == state.cursor
         p.panel(surface, row, palette.ACCENT if chosen else palette.PANEL)
         p.text(surface, f"{k + 1}   {label}", 5.5, palette.TEXT, (row.left + p.px(4), row.centery), "midleft",
                row.width - p.px(6))
-        y = row.bottom + p.px(3)
+        y = row.bottom + p.px(2)
     if state.notice:
         p.text(surface, state.notice, 4, palette.WARN, (body.centerx, y + p.px(2)), "midtop", body.width * 5 // 6)
 

@@ -29,18 +29,20 @@ def _version() -> str:
     return h.hexdigest()[:10]
 
 
-def demo_assets(cache_dir: Path, progress: Callable[[str], None] | None = None) -> tuple[Path, Path]:
-    """(visit recording .db3, its calibration .json) in cache_dir, made on first use (a few minutes)."""
+def demo_assets(cache_dir: Path, progress: Callable[[str], None] | None = None) -> tuple[Path, Path, Path]:
+    """(visit recording .db3, its calibration .json, the simulated trainer's routine .db3 that calibration was made
+    from) in cache_dir, made on first use (a few minutes). Trainer mode's wizard runs on the routine in the
+    headless tour."""
     say = progress or (lambda text: None)
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tag = _version()
     visit, cal_path = cache_dir / f"demo-visit-{tag}.db3", cache_dir / f"demo-{tag}.calibration.json"
-    if visit.exists() and cal_path.exists():
-        return visit, cal_path
+    routine = cache_dir / f"demo-calibration-{tag}.db3"
+    if visit.exists() and cal_path.exists() and routine.exists():
+        return visit, cal_path, routine
     for old in [*cache_dir.glob("demo-*"), *cache_dir.glob(".demo-*")]:     # stale, or left by a killed render
         old.unlink()
-    routine = cache_dir / f".demo-calibration-{tag}.db3"
     say("Rendering the simulated trainer's calibration…")
     record(simulate("calibration", DEMO_PLACEMENT, DEMO_BODY, seed=1), routine)
     with open_recording(routine) as source:
@@ -58,4 +60,4 @@ def demo_assets(cache_dir: Path, progress: Callable[[str], None] | None = None) 
             camera.push(frame.depth_m, frame.frame_number, frame.timestamp_ms)
     for tmp in cache_dir.glob(".demo-*"):
         tmp.unlink()
-    return visit, cal_path
+    return visit, cal_path, routine

@@ -55,9 +55,13 @@ def walks(cam_xz: np.ndarray) -> list[tuple[tuple[float, float], tuple[float, fl
     return [(_approach(cam_xz), ARRIVAL), ((0.0, 0.0), _exit(cam_xz)), passer_path(cam_xz)]
 
 
+EMPTY_AREA_S = 1.5          # the routine's empty area: a little longer than the 1.2 s it learns from, as a trainer
+#                              leaves it (a wizard that starts a frame late must still see it empty)
+
+
 def calibration(s: Script, cam_xz: np.ndarray, wall_m: float) -> Script:
     standing, deepest = s.reach("hinge")
-    s.empty(1.2).arrive(_approach(cam_xz), exact=True).stand(3.0, sway_m=0.002)   # the trainer, on the tape
+    s.empty(EMPTY_AREA_S).arrive(_approach(cam_xz), exact=True).stand(3.0, sway_m=0.002)   # the trainer, on the tape
     s.rep("hinge", target_m=min(standing + CALIBRATION_TRAVEL_M, deepest), down_s=2.0, hold_s=0.5, up_s=1.5)
     return s.stand(1.0).leave(_exit(cam_xz))
 
