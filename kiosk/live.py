@@ -45,7 +45,7 @@ class CaptureProvider:
     """
 
     def __init__(self, open_source: SourceFactory, calibration: CalibrationLoader, clock: Clock | None = None,
-                 retry_s: float = RETRY_S, trace: Trace | None = None) -> None:
+                 retry_s: float = RETRY_S, trace: Trace | None = None, keep_frames: FrameTap | None = None) -> None:
         self._open_source = open_source
         self._calibration = calibration
         self._clock = clock or RealClock()
@@ -55,6 +55,7 @@ class CaptureProvider:
         self._stop = threading.Event()
         self._reload = threading.Event()
         self._tap: FrameTap | None = None
+        self._keep_frames = keep_frames          # every measured frame, as measured (the session recorder)
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
         self._thread.start()
 
@@ -124,6 +125,8 @@ class CaptureProvider:
                     except MismatchError as err:      # the wizard runs on; the kiosk cannot measure until it saves
                         measure, problem = None, str(err)
                         continue
+                    if measure is not None and self._keep_frames is not None:
+                        self._keep_frames(frame, source.info)
                     if m is not None:
                         self._hand_over(m, received)
                     if self._stop.is_set() or self._reload.is_set():
@@ -160,9 +163,10 @@ class Looped:
 
     info: SourceInfo
 
-    def __init__(self, open_recording: SourceFactory, paced: bool = False) -> None:
+    def __init__(self, open_recording: SourceFactory, paced: bool = False, once: bool = False) -> None:
         self._open = open_recording
         self._paced = paced
+        self._once = once                   # one pass only (a kept session replayed), then the source ends
 
     def __enter__(self) -> "Looped":
         self._source = self._open().__enter__()
@@ -191,6 +195,8 @@ class Looped:
                 yield last
             if lap_start:
                 raise SourceError("The recording holds no depth frames: record it again.")
+            if self._once:
+                return
             self._source.__exit__(None, None, None)
             self._source = self._open().__enter__()
 

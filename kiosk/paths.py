@@ -1,5 +1,5 @@
 """Where the kiosk keeps its files on a machine (XDG folders): the trainer's calibration, settings, the session
-history, the cache."""
+history, client session recordings, the cache."""
 from __future__ import annotations
 
 import os
@@ -16,6 +16,10 @@ def default_calibration() -> Path:
 
 def default_history() -> Path:
     return _home_dir("XDG_DATA_HOME", ".local/share") / "history.sqlite3"
+
+
+def default_recordings() -> Path:
+    return _home_dir("XDG_DATA_HOME", ".local/share") / "recordings"
 
 
 def default_settings() -> Path:

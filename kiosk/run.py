@@ -31,7 +31,8 @@ from kiosk.live import CaptureProvider, Looped, SourceFactory, SteppedReplay
 from kiosk.history import Recorder
 from kiosk.measurement import Measurement
 from kiosk.pin import hash_pin
-from kiosk.paths import default_cache, default_calibration, default_history, default_settings
+from kiosk.paths import default_cache, default_calibration, default_history, default_recordings, default_settings
+from kiosk.recordings import SessionRecorder, calibration_beside
 from kiosk.sensing import SourceError, camera_process, list_cameras, open_camera, open_recording
 
 log = logging.getLogger(__name__)
@@ -205,14 +206,28 @@ def run(args: argparse.Namespace) -> int:
         return run_headless(args, choice, loader(), settings)
     display = "windowed" if args.windowed else "fullscreen"
     history = args.history or default_history()
-    keep = Recorder(history) if choice.recording is None else None
-    with CaptureProvider(source_factory(choice, args.serial), loader) as provider:
+    live = choice.recording is None
+    keep = Recorder(history) if live else None
+    recorder = SessionRecorder(default_recordings(), 0, False) if live else None    # the App applies the settings
+    with CaptureProvider(source_factory(choice, args.serial), loader, keep_frames=recorder) as provider:
         app = open_app(provider, settings, display, args, sound=SoundBoard(settings), keep_session=keep,
                        settings_path=args.settings or default_settings(), history_path=history,
-                       calibration_path=choice.calibration if choice.recording is None else None, notice=notice)
+                       calibration_path=choice.calibration if live else None, notice=notice, recorder=recorder,
+                       recordings_path=default_recordings() if live else None,
+                       open_replay=replay_provider if live else None)
         if args.trainer:
             app.open_trainer()
         return app.run(args.seconds)
+
+
+def replay_provider(recording: Path) -> CaptureProvider:
+    """A kept session replayed once at its own pace, on the calibration it was measured with."""
+    cal = calibration_beside(recording)
+    if not cal.exists():
+        raise CalibrationFileError(f"{recording.name} has no calibration beside it ({cal.name}): it cannot be "
+                                   "replayed as it ran.")
+    replay = functools.partial(Looped, functools.partial(open_recording, recording), paced=True, once=True)
+    return CaptureProvider(functools.partial(camera_process, replay), functools.partial(load, cal))
 
 
 def run_headless(args: argparse.Namespace, choice: Choice, cal: Calibration, settings: Settings) -> int:
@@ -270,6 +285,8 @@ def trainer_tour(app: App, clock: VirtualClock, seconds: float, routine: Path | 
         app.save_screenshot("trainer_history")
         keys("back", "4")
         app.save_screenshot("trainer_restore")
+        keys("back", "6")
+        app.save_screenshot("trainer_recordings")
         keys("back")
         if routine is not None:
             wizard_tour(app, clock, routine, frames, keys)

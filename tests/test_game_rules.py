@@ -195,11 +195,18 @@ def test_settings_defaults_round_trip_and_levels(tmp_path):
     assert load(path) == Settings()
     assert Settings().wall_levels_in == (3, 4, 5, 6, 7, 8)
     custom = Settings(units="cm", volume=0.5, mute=True, speech=False, first_wall_in=4, step_in=2, max_wall_in=9,
-                      reps_per_level=2, session_minutes=0, pin_hash="scrypt$16384$8$1$00$00")
+                      reps_per_level=2, session_minutes=0, pin_hash="scrypt$16384$8$1$00$00",
+                      record_sessions=True, recordings_gb=50)
     assert custom.wall_levels_in == (4, 6, 8)           # the last step not beyond the furthest wall
     save(custom, path)
     assert load(path) == custom
-    assert json.loads(path.read_text())["version"] == 2
+    assert json.loads(path.read_text())["version"] == 3
+
+
+def test_a_version_2_settings_file_loads_with_session_recording_off(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"kind": "hinge-kiosk-settings", "version": 2, "speech": False}))
+    assert load(path) == Settings(speech=False) and not load(path).record_sessions
 
 
 def test_a_version_1_settings_file_still_loads_with_the_new_settings_at_their_defaults(tmp_path):
@@ -217,11 +224,13 @@ def test_a_version_1_settings_file_still_loads_with_the_new_settings_at_their_de
     ({"step_in": 0}, "from 1 to 3"),
     ({"session_minutes": -5}, "0 for no limit"),
     ({"speech": 1}, "true or false"),
+    ({"record_sessions": "on"}, "true or false"),
+    ({"recordings_gb": 0}, "from 1 to 500"),
     ({"pin_hash": "1234"}, "not a stored PIN"),
     ({"reps_per_level": 2.5}, "whole number"),
     ({"colour": "red"}, "unknown setting 'colour'"),
     ({"version": 7}, "version 7 is not supported: a newer kiosk wrote it"),
-    ({"version": "two"}, "use version 2"),
+    ({"version": "two"}, "use version 3"),
     ({"kind": "other"}, "not a kiosk settings file"),
 ])
 def test_settings_errors_are_one_sentence(tmp_path, doc, fragment):

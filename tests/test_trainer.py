@@ -138,7 +138,7 @@ def test_in_the_kiosk_trainer_mode_saves_settings_and_the_game_uses_them(tmp_pat
     app.frame()
     assert app.trainer is None and app.settings.reps_per_level == 4
     assert load(tmp_path / "settings.json") == Settings(reps_per_level=4)
-    assert json.loads((tmp_path / "settings.json").read_text())["version"] == 2
+    assert json.loads((tmp_path / "settings.json").read_text())["version"] == 3
     app.close()
 
 
@@ -185,7 +185,7 @@ def test_headless_tour_saves_every_trainer_screen(fake_demo, tmp_path: Path) -> 
     # the stand-in demo's "routine" is its visit: someone arrives while the area should be empty, so the wizard
     # stops there, saying so (tests/test_wizard.py runs it on real simulated routines)
     assert shots == {f"trainer_{n}.png" for n in ("pin", "menu", "check", "settings", "new_pin", "history",
-                                                  "restore", "wizard_empty", "wizard_failed")}
+                                                  "restore", "recordings", "wizard_empty", "wizard_failed")}
     assert pygame.image.load(str(tmp_path / "trainer_settings.png")).get_size() == (1280, 720)
 
 

@@ -24,12 +24,15 @@ from calibration.store import save as save_calibration
 from kiosk.game import palette, rules, trainer, trainer_views
 from kiosk.game.draw import Painter
 from kiosk.game.provider import Clock, MeasurementProvider, RealClock
-from kiosk.game.rules import CameraStatus, Celebrate, Effect, Event, GameState, Reset, Say, Scene, SessionOver
+from kiosk.game.rules import (CameraStatus, Celebrate, Effect, Event, GameState, Reset, Say, Scene, SessionBegan,
+                              SessionOver)
 from kiosk.game.scenes import VIEWS, Celebration, View
 from kiosk.game.settings import Settings, save
 from kiosk.game.sound import SoundBoard
 from kiosk.game.stack import SceneStack
 from kiosk.history import History, HistoryError, SessionRecord, per_day
+from kiosk.recordings import SessionRecorder, kept
+from kiosk.sensing.source import SourceError
 from kiosk.wizard_feed import WizardFeed
 from kiosk.pin import PinGate
 
@@ -102,7 +105,9 @@ class App:
                  sound: SoundBoard | None = None, screenshots: Path | None = None, kiosk: bool = True,
                  fps: int = FPS, keep_session: Callable[[SessionRecord], None] | None = None,
                  settings_path: Path | None = None, history_path: Path | None = None,
-                 calibration_path: Path | None = None, notice: str | None = None) -> None:
+                 calibration_path: Path | None = None, notice: str | None = None,
+                 recorder: SessionRecorder | None = None, recordings_path: Path | None = None,
+                 open_replay: Callable[[Path], MeasurementProvider] | None = None) -> None:
         self.provider = provider
         self.keep_session = keep_session
         self.settings_path = settings_path
@@ -112,16 +117,22 @@ class App:
         self.trainer: trainer.TrainerState | None = None
         self.wizard: WizardFeed | None = None   # the calibration wizard, while trainer mode runs it
         self.wizard_leave_s = LEAVE_S           # its time for the trainer to walk out of view (0 on a recording)
+        self.recorder = recorder                # keeps client sessions' depth, when the settings say so
+        self.recordings_path = recordings_path
+        self.open_replay = open_replay          # a provider replaying a kept session (the live kiosk has one)
+        self.replaying: Path | None = None      # the recording being replayed, trainer mode waiting behind it
+        self._live: MeasurementProvider | None = None
+        self._replay_began = False
         self._gate = PinGate()                  # the PIN's tries outlive one visit to trainer mode
         self._entry = trainer.EntryWatch()
         self._keys: list[str] = []
-        self.settings = settings
         self.clock = clock or RealClock()
         self.kiosk = kiosk
         self.frame_period_s = 1.0 / fps
         self.screen = open_display(display, size)
         self.painter = Painter(self.screen.get_size())
         self.sound = sound
+        self._use_settings(settings)
         if sound is not None:
             sound.prepare(rules.spoken_phrases(settings))
         self.screenshots = Path(screenshots) if screenshots else None
@@ -143,6 +154,9 @@ class App:
         if not self._handle_input():
             return False
         m, frame_ts = self.provider.latest()
+        if self.replaying is not None and self._replay_over(m):
+            self._end_replay()
+            m, frame_ts = self.provider.latest()
         if self.trainer is not None:
             self._trainer_frame(m, start)
         else:
@@ -183,6 +197,10 @@ class App:
         return 0
 
     def close(self) -> None:
+        if self.replaying is not None:
+            self._end_replay()
+        if self.recorder is not None:
+            self.recorder.close()
         if self.sound is not None:
             self.sound.close()
         pygame.display.quit()
@@ -196,7 +214,10 @@ class App:
                 ctrl_shift = event.mod & pygame.KMOD_CTRL and event.mod & pygame.KMOD_SHIFT
                 if event.key == pygame.K_q and ctrl_shift:
                     return False
-                if self.trainer is not None:
+                if self.replaying is not None:
+                    if KEY_NAMES.get(event.key) == "back":
+                        self._end_replay()
+                elif self.trainer is not None:
                     if event.key in KEY_NAMES:
                         self._keys.append(KEY_NAMES[event.key])
                 elif (event.key == pygame.K_t and ctrl_shift) or (
@@ -267,12 +288,55 @@ class App:
             self._stop_wizard()
         elif isinstance(action, trainer.SaveCalibration):
             self._save_calibration(action.review)
+        elif isinstance(action, trainer.LoadRecordings):
+            self.trainer = trainer.with_recordings(self.trainer, self._read_recordings())
+        elif isinstance(action, trainer.Replay):
+            self._start_replay(action.path)
         elif isinstance(action, trainer.Leave):
             self._stop_wizard()
             self.trainer = None
             self._use_settings(action.settings)
-            self.state = rules.new_game(self.settings, self.t_s)
-            self.stack.replace_base(VIEWS[Scene.ATTRACT](), self.state, self.t_s)
+            self._new_game()
+
+    def _read_recordings(self) -> "trainer.RecordingsView":
+        if self.recordings_path is None:
+            return trainer.RecordingsView(problem="The demo and replays keep no recordings: the live kiosk does.")
+        items = tuple((f"{k.started_utc.astimezone().strftime('%a %d %b %H:%M')}  ·  {k.size_bytes / 1e9:.1f} GB",
+                       k.path) for k in kept(self.recordings_path))
+        return trainer.RecordingsView(items)
+
+    def _start_replay(self, path: Path) -> None:
+        """The kept session through the game, on the calibration it was measured with; the camera waits."""
+        try:
+            if self.open_replay is None:
+                raise SourceError("Replays run on the live kiosk only.")
+            provider = self.open_replay(path)
+        except (SourceError, CalibrationFileError, OSError) as err:
+            self.trainer = dataclasses.replace(self.trainer, message=f"Not replayed: {err}")
+            return
+        self._live, self.provider = self.provider, provider
+        self.replaying, self._replay_began = path, False
+        self._trainer_behind, self.trainer = self.trainer, None
+        self._new_game()
+
+    def _replay_over(self, m) -> bool:
+        """The replay has played every frame (its source then says it ended)."""
+        self._replay_began = self._replay_began or m is not None
+        return self._replay_began and self.provider.status() is not None
+
+    def _end_replay(self) -> None:
+        try:
+            self.provider.close()
+        except Exception:
+            log.exception("closing the replay failed")
+        self.provider, self._live = self._live, None
+        self.replaying = None
+        self.trainer = dataclasses.replace(self._trainer_behind, last_key_s=self.clock.now(), message="")
+        self._new_game()
+
+    def _new_game(self) -> None:
+        self.state = rules.new_game(self.settings, self.t_s)
+        self.stack.replace_base(VIEWS[Scene.ATTRACT](), self.state, self.t_s)
 
     def _stop_wizard(self) -> None:
         if self.wizard is not None:
@@ -307,6 +371,9 @@ class App:
         self.settings = settings
         if self.sound is not None:
             self.sound.settings = settings
+        if self.recorder is not None:
+            self.recorder.enabled = settings.record_sessions
+            self.recorder.cap_bytes = settings.recordings_gb * 10 ** 9
 
     def _describe_backup(self) -> "trainer.BackupView":
         if self.calibration_path is None:
@@ -366,12 +433,18 @@ class App:
     def _show(self, effects: list[Effect]) -> None:
         """Hand effects to the ears and eyes (and finished sessions to the history); switch the base view when the
         rules changed scene."""
+        live = self.replaying is None              # a replayed session is neither kept nor recorded again
         for effect in effects:
-            if isinstance(effect, SessionOver) and self.keep_session is not None:
-                try:
+            try:
+                if isinstance(effect, SessionOver) and live and self.keep_session is not None:
                     self.keep_session(effect.record)
-                except Exception:
-                    log.exception("keeping the session failed; carrying on")
+                if self.recorder is not None and live:
+                    if isinstance(effect, SessionBegan):
+                        self.recorder.start(self.calibration_path)
+                    elif isinstance(effect, SessionOver):
+                        self.recorder.stop()
+            except Exception:
+                log.exception("keeping the session failed; carrying on")
         self._play(effects)
         try:
             if self.stack.base.name != self.state.scene.value:
@@ -394,6 +467,8 @@ class App:
         self.screen.fill(palette.BACKGROUND)
         try:
             self.stack.draw(self.screen, self.painter, self.state, self.t_s)
+            if self.replaying is not None:
+                trainer_views.replay_label(self.screen, self.painter, self.replaying)
         except Exception:
             self.screen.fill(palette.BACKGROUND)
             self._recover(f"the {self.stack.top.name} scene failed to draw")

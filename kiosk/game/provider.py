@@ -74,7 +74,8 @@ class ScriptedProvider:
         self.loop = loop
         self.status_text = status   # set it to simulate the camera going and coming back
         self._times = [m.t_s for m in measurements]
-        self._length_s = self._times[-1] + (self._times[-1] - self._times[0]) / max(1, len(measurements) - 1)
+        period_s = (self._times[-1] - self._times[0]) / (len(measurements) - 1) if len(measurements) > 1 else 1 / 30
+        self._length_s = self._times[-1] + period_s        # one measurement alone lasts a camera frame
         self._start_s = clock.now()
         self._cached: tuple[int, int, Measurement] | None = None
 

@@ -75,13 +75,18 @@ class Celebrate:
 
 
 @dataclass(frozen=True)
+class SessionBegan:
+    """A client's session began: the edges start keeping its depth, when the studio asked for that."""
+
+
+@dataclass(frozen=True)
 class SessionOver:
     """A client's session ended: the edges store it in the studio's history."""
 
     record: SessionRecord
 
 
-Effect = Sound | Say | Flash | Shake | Celebrate | SessionOver
+Effect = Sound | Say | Flash | Shake | Celebrate | SessionBegan | SessionOver
 
 
 # --- events: what happened outside the rules ---------------------------------------------------------------
@@ -315,7 +320,7 @@ def _start_session(state: GameState, now_s: float, fx: list[Effect]) -> None:
     state.counter = RepCounter(state.wall_m)
     _enter(state, Scene.DRILL, now_s)
     state.banner = Banner(words.WELCOME.text, "praise", now_s + BANNER_S)
-    fx += [Sound("start"), Say(words.WELCOME.spoken)]
+    fx += [SessionBegan(), Sound("start"), Say(words.WELCOME.spoken)]
 
 
 def _finish_session(state: GameState, now_s: float, fx: list[Effect]) -> None:

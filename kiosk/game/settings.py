@@ -12,12 +12,13 @@ from calibration.store import write_keeping_backup
 from kiosk.pin import looks_stored
 
 KIND = "hinge-kiosk-settings"
-VERSION = 2                # 2 added speech, first_wall_in, step_in, session_minutes and pin_hash; 1 still loads
-READS = (1, 2)
+VERSION = 3                # 2 added speech, first_wall_in, step_in, session_minutes and pin_hash; 3 the session
+READS = (1, 2, 3)          # recordings; older versions still load
 WALL_LIMITS_IN = (1, 16)   # the studio's drill starts with the wall 3 inches behind the heels
 STEP_LIMITS_IN = (1, 3)
 REPS_LIMITS = (1, 10)
 SESSION_LIMITS_MIN = (0, 60)
+RECORDINGS_LIMITS_GB = (1, 500)   # a 10-minute session's depth is about 5 GB
 
 
 class SettingsError(Exception):
@@ -36,13 +37,15 @@ class Settings:
     reps_per_level: int = 3      # good reps that clear a level
     session_minutes: int = 10    # a session ends after this long (0: only when the client walks away)
     pin_hash: str | None = None  # the trainer's PIN as kiosk.pin stores it; None: no PIN set yet
+    record_sessions: bool = False   # keep each client session's depth for review (kiosk/recordings.py)
+    recordings_gb: int = 20      # ...in at most this much disk, the oldest deleted first
 
     def __post_init__(self) -> None:
         if self.units not in ("in", "cm"):
             raise SettingsError(f'units is "{self.units}": use "in" or "cm".')
         if isinstance(self.volume, bool) or not isinstance(self.volume, (int, float)) or not 0 <= self.volume <= 1:
             raise SettingsError(f"volume is {self.volume!r}: use a number from 0 (silent) to 1 (loudest).")
-        for name in ("mute", "speech"):
+        for name in ("mute", "speech", "record_sessions"):
             if not isinstance(getattr(self, name), bool):
                 raise SettingsError(f"{name} is {getattr(self, name)!r}: use true or false.")
         _check_int("first_wall_in", self.first_wall_in, *WALL_LIMITS_IN, "inches behind the heel line")
@@ -51,6 +54,7 @@ class Settings:
                    "inches behind the heel line, not nearer than first_wall_in")
         _check_int("reps_per_level", self.reps_per_level, *REPS_LIMITS, "good reps")
         _check_int("session_minutes", self.session_minutes, *SESSION_LIMITS_MIN, "minutes; 0 for no limit")
+        _check_int("recordings_gb", self.recordings_gb, *RECORDINGS_LIMITS_GB, "GB of disk for session recordings")
         if self.pin_hash is not None and not looks_stored(self.pin_hash):
             raise SettingsError("pin_hash is not a stored PIN: set the PIN again on the trainer's settings screen, "
                                 "or remove pin_hash to go without one.")

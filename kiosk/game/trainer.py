@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from enum import StrEnum
 from typing import Callable
 
 from calibration.review import NUDGE_M, clamp_nudge
 from calibration.wizard import Step
 from kiosk.history import Day, StoredSession
-from kiosk.game.settings import (REPS_LIMITS, SESSION_LIMITS_MIN, STEP_LIMITS_IN, WALL_LIMITS_IN, Settings,
-                                 SettingsError)
+from kiosk.game.settings import (RECORDINGS_LIMITS_GB, REPS_LIMITS, SESSION_LIMITS_MIN, STEP_LIMITS_IN,
+                                 WALL_LIMITS_IN, Settings, SettingsError)
 from kiosk.pin import PinError, PinGate, check_pin_text, hash_pin, pin_matches, try_pin
 
 ENTRY_TAPS = 3              # keypad `*` pressed this many times...
@@ -34,11 +35,12 @@ class Screen(StrEnum):
     NEW_PIN = "new_pin"
     RESTORE = "restore"
     CALIBRATE = "calibrate"
+    RECORDINGS = "recordings"
 
 
 MENU = ((Screen.CHECK, "Check mode: hinge and read the numbers"), (Screen.SETTINGS, "Settings"),
         (Screen.HISTORY, "Session history"), (Screen.RESTORE, "Restore the previous calibration"),
-        (Screen.CALIBRATE, "Calibrate the camera"))
+        (Screen.CALIBRATE, "Calibrate the camera"), (Screen.RECORDINGS, "Session recordings: replay one"))
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ ROWS = (
         lambda s: f"{round(s.volume * 100)} %"),
     _flag_row("mute", "Mute"),
     _flag_row("speech", "Spoken cues"),
+    _flag_row("record_sessions", "Record sessions for review"),
+    _int_row("recordings_gb", "Recordings may use", *RECORDINGS_LIMITS_GB, "GB"),
 )
 SET_PIN, SAVE = "Set a new PIN", "Save and return"
 ACTIONS = (SET_PIN, SAVE)
@@ -125,7 +129,28 @@ class SaveCalibration:
     review: "Review"
 
 
-Action = Save | LoadHistory | LoadBackup | Restore | Leave | StartWizard | StopWizard | SaveCalibration
+@dataclass(frozen=True)
+class LoadRecordings:
+    """The recordings screen opened: list the kept session recordings in the state (`with_recordings`)."""
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Replay this session recording through the game (trainer mode closes until it ends)."""
+
+    path: Path
+
+
+Action = (Save | LoadHistory | LoadBackup | Restore | Leave | StartWizard | StopWizard | SaveCalibration
+          | LoadRecordings | Replay)
+
+
+@dataclass(frozen=True)
+class RecordingsView:
+    """The kept session recordings as the App found them, newest first: (what the trainer reads, the file)."""
+
+    items: tuple[tuple[str, Path], ...] = ()
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,9 +196,12 @@ class TrainerState:
     notice: str | None = None        # shown on the menu until the settings are saved
     wizard: Step | None = None       # the calibration wizard's step, as the App last saw it
     review: Review | None = None     # the review step's nudges, once the wizard reached it
+    recordings: RecordingsView | None = None
 
     @property
     def rows(self) -> int:
+        if self.screen is Screen.RECORDINGS:
+            return max(1, len(self.recordings.items) if self.recordings else 0)
         return len(ROWS) + len(ACTIONS) if self.screen is Screen.SETTINGS else len(MENU)
 
 
@@ -187,6 +215,10 @@ def open_trainer(settings: Settings, gate: PinGate, now_s: float, notice: str | 
 
 def with_history(state: TrainerState, history: HistoryView) -> TrainerState:
     return replace(state, history=history)
+
+
+def with_recordings(state: TrainerState, recordings: RecordingsView) -> TrainerState:
+    return replace(state, recordings=recordings, cursor=0)
 
 
 def with_backup(state: TrainerState, backup: BackupView, message: str = "") -> TrainerState:
@@ -216,6 +248,8 @@ def press(state: TrainerState, key: str, now_s: float,
                        review=None), stop
     if state.screen is Screen.CALIBRATE:
         return _wizard_key(state, key)
+    if state.screen is Screen.RECORDINGS:
+        return _recordings_key(state, key)
     if state.screen is Screen.MENU:
         return _menu_key(state, key)
     if state.screen is Screen.SETTINGS:
@@ -248,7 +282,16 @@ def _menu_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]
     screen = MENU[pick][0]
     state = replace(state, screen=screen, cursor=0, message="", backup=None)
     return state, {Screen.HISTORY: [LoadHistory()], Screen.RESTORE: [LoadBackup()],
-                   Screen.CALIBRATE: [StartWizard()]}.get(screen, [])
+                   Screen.CALIBRATE: [StartWizard()], Screen.RECORDINGS: [LoadRecordings()]}.get(screen, [])
+
+
+def _recordings_key(state: TrainerState, key: str) -> tuple[TrainerState, list[Action]]:
+    if (cursor := _moved(state, key, ARROWS_AND_KEYPAD)) is not None:
+        return replace(state, cursor=cursor), []
+    items = state.recordings.items if state.recordings else ()
+    if key == "enter" and items:
+        return state, [Replay(items[state.cursor][1])]
+    return state, []
 
 
 # the review's keys: (forward, left) steps of the mark, as the plan view shows it (the client facing up the screen)

@@ -21,10 +21,12 @@ KEYS_HELP = {
     Screen.SETTINGS: "8/2 or arrows: choose  ·  4/6, -/+ or arrows: change  ·  Enter: set  ·  Backspace: cancel",
     Screen.HISTORY: "Backspace: menu",
     Screen.RESTORE: "Enter: restore  ·  Backspace: menu",
+    Screen.RECORDINGS: "8/2 or arrows: choose  ·  Enter: replay it (Backspace stops a replay)  ·  Backspace: menu",
 }
 TITLES = {Screen.PIN: "Trainer mode", Screen.NEW_PIN: "New PIN", Screen.MENU: "Trainer mode",
           Screen.CHECK: "Check mode", Screen.SETTINGS: "Settings", Screen.HISTORY: "Session history",
-          Screen.RESTORE: "Previous calibration", Screen.CALIBRATE: "Calibration"}
+          Screen.RESTORE: "Previous calibration", Screen.CALIBRATE: "Calibration",
+          Screen.RECORDINGS: "Session recordings"}
 
 
 def draw(surface: pygame.Surface, p: Painter, state: TrainerState, m: Measurement | None,
@@ -46,7 +48,8 @@ def draw(surface: pygame.Surface, p: Painter, state: TrainerState, m: Measuremen
         p.text(surface, camera, 6, palette.WARN, body.center, "center", body.width)
     else:
         {Screen.PIN: _pin, Screen.NEW_PIN: _pin, Screen.MENU: _menu, Screen.CHECK: _check,
-         Screen.SETTINGS: _settings, Screen.HISTORY: _history, Screen.RESTORE: _restore}[state.screen](
+         Screen.SETTINGS: _settings, Screen.HISTORY: _history, Screen.RESTORE: _restore,
+         Screen.RECORDINGS: _recordings}[state.screen](
             surface, p, state, body, m)
     if state.message and state.screen not in (Screen.PIN, Screen.NEW_PIN):
         p.text(surface, state.message, 4.5, palette.TAP, (p.w / 2, p.h - p.px(9)), "midbottom", p.w - p.px(10))
@@ -136,6 +139,27 @@ def _restore(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> 
            palette.MUTED, (body.centerx, box.bottom + p.px(6)), "midtop", body.width)
 
 
+def _recordings(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> None:
+    view = state.recordings
+    if not state.saved.record_sessions:
+        p.text(surface, "Recording is off: Settings, \"Record sessions for review\", turns it on.", 4.5,
+               palette.MUTED, (body.centerx, body.top), "midtop", body.width)
+    if view is None or view.problem or not view.items:
+        said = "Reading the recordings..." if view is None else view.problem or "No session recordings yet."
+        p.text(surface, said, 5.5, palette.WARN if view is not None and view.problem else palette.MUTED,
+               body.center, "center", body.width)
+        return
+    height = p.px(8)
+    shown = max(1, (body.height - p.px(8)) // height)
+    first = max(0, min(state.cursor - shown // 2, len(view.items) - shown))
+    for k, (label, _) in enumerate(view.items[first:first + shown], start=first):
+        row = pygame.Rect(body.left + body.width // 8, body.top + p.px(8) + (k - first) * height,
+                          body.width * 3 // 4, height - p.px(1))
+        if k == state.cursor:
+            p.panel(surface, row, palette.ACCENT)
+        p.text(surface, label, 4.8, palette.TEXT, (row.left + p.px(2), row.centery), "midleft", row.width - p.px(4))
+
+
 def _history(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> None:
     view = state.history or HistoryView()
     if view.problem:
@@ -195,3 +219,9 @@ def _day_plot(surface, p: Painter, view: HistoryView, rect: pygame.Rect) -> None
         pygame.draw.lines(surface, palette.GOOD, False, dots, p.px(0.5))
     for dot in dots:
         pygame.draw.circle(surface, palette.GOOD, dot, p.px(1.2))
+
+
+def replay_label(surface: pygame.Surface, p: Painter, recording) -> None:
+    """Over the game while a kept session replays: which one, and how to stop it."""
+    p.text(surface, f"Replay: {recording.stem}  ·  Backspace stops it", 3.8, palette.TAP, (p.w / 2, p.px(1)),
+           "midtop", p.w - p.px(4))
