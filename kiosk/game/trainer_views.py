@@ -72,12 +72,13 @@ def _pin(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> None
 
 def _menu(surface, p: Painter, state: TrainerState, body: pygame.Rect, m) -> None:
     y = body.top + p.px(4)
+    height = min(p.px(10), (body.height - p.px(14)) // len(MENU) - p.px(2))    # room below for a message
     for k, (_, label) in enumerate(MENU):
-        row = pygame.Rect(body.left + body.width // 6, y, body.width * 2 // 3, p.px(10))
+        row = pygame.Rect(body.left + body.width // 6, y, body.width * 2 // 3, height)
         chosen = k == state.cursor
         p.panel(surface, row, palette.ACCENT if chosen else palette.PANEL)
-        p.text(surface, f"{k + 1}   {label}", 5.5, palette.TEXT, (row.left + p.px(4), row.centery), "midleft",
-               row.width - p.px(6))
+        p.text(surface, f"{k + 1}   {label}", min(5.5, 0.6 * height / p.u), palette.TEXT,
+               (row.left + p.px(4), row.centery), "midleft", row.width - p.px(6))
         y = row.bottom + p.px(2)
     if state.notice:
         p.text(surface, state.notice, 4, palette.WARN, (body.centerx, y + p.px(2)), "midtop", body.width * 5 // 6)
