@@ -126,9 +126,14 @@ def load(path: Path) -> Calibration:
     if not path.exists():
         raise CalibrationFileError(f"No calibration at {path}: run the trainer calibration first "
                                    "(python -m calibration auto RECORDING --out CAL.json).")
+    if path.is_dir():
+        raise CalibrationFileError(f"{path} is a folder, not a calibration: give the path of the calibration's "
+                                   ".json file.")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except OSError as err:
+        raise CalibrationFileError(f"Cannot read {path} ({err.strerror}): check the file's permissions.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
         raise CalibrationFileError(f"{path} is damaged (not readable JSON): restore {backup_path(path).name} "
                                    "or calibrate again.") from None
     return from_document(doc, str(path))

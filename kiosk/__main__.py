@@ -1,5 +1,6 @@
 """Command line: `python -m kiosk [game options]` runs the kiosk (see kiosk.run); `analyze` and `record` are
-the batch tools of docs/contracts.md; `history` exports the studio's session history."""
+the batch tools of docs/contracts.md; `history` exports the studio's session history; `doctor` checks the
+machine."""
 from __future__ import annotations
 
 import argparse
@@ -101,9 +102,21 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor() -> int:
+    from kiosk.doctor import LiveMachine, findings, report
+    from kiosk.paths import default_calibration, default_history, default_recordings, default_settings
+
+    machine = LiveMachine(default_calibration(), [default_calibration().parent, default_settings().parent,
+                                                  default_history().parent, default_recordings()],
+                          default_settings())
+    text, code = report(findings(machine))
+    print(text)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in ("analyze", "record", "history"):
+    if not argv or argv[0] not in ("analyze", "record", "history", "doctor"):
         from kiosk.run import main as run_kiosk
         return run_kiosk(argv)
     parser = argparse.ArgumentParser(prog="python -m kiosk")
@@ -138,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     hist.add_argument("--csv", type=Path, required=True, metavar="OUT.csv", help="the CSV file to write (a header "
                       "row even when no session was kept yet)")
     hist.add_argument("--history", type=Path, metavar="FILE", help="the history to read (default: the kiosk's)")
+    sub.add_parser("doctor", help="check what this machine offers the kiosk; exit 1 when something it needs is "
+                   "missing")
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        return _doctor()
     if args.command == "history":
         return _history(args)
     if args.command == "analyze":

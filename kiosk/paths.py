@@ -26,5 +26,9 @@ def default_settings() -> Path:
     return _home_dir("XDG_CONFIG_HOME", ".config") / "settings.json"
 
 
+def default_logs() -> Path:
+    return _home_dir("XDG_STATE_HOME", ".local/state")
+
+
 def default_cache() -> Path:
     return _home_dir("XDG_CACHE_HOME", ".cache")

@@ -13,6 +13,7 @@ import functools
 import logging
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from calibration.model import Calibration
 from calibration.store import CalibrationFileError, load, without_background
 from kiosk.analyze import MismatchError
 from kiosk.game import trainer
-from kiosk.game.app import QUIT_KEYS, TRAINER_KEYS, App
+from kiosk.game.app import QUIT_KEYS, TRAINER_KEYS, App, open_display
+from kiosk.game.progress import ProgressScreen
 from kiosk.game.provider import MeasurementProvider, VirtualClock
 from kiosk.game.settings import Settings, SettingsError
 from kiosk.game.settings import load as load_settings
@@ -31,8 +33,11 @@ from kiosk.live import CaptureProvider, Looped, SourceFactory, SteppedReplay
 from kiosk.history import Recorder
 from kiosk.measurement import Measurement
 from kiosk.pin import hash_pin
-from kiosk.paths import default_cache, default_calibration, default_history, default_recordings, default_settings
+from kiosk.preparing import Preparation
+from kiosk.paths import (default_cache, default_calibration, default_history, default_logs, default_recordings,
+                         default_settings)
 from kiosk.recordings import SessionRecorder, calibration_beside
+from kiosk.supervisor import configure_logging, log_start, supervise
 from kiosk.sensing import SourceError, camera_process, list_cameras, open_camera, open_recording
 
 log = logging.getLogger(__name__)
@@ -141,10 +146,47 @@ def choose(args: argparse.Namespace) -> Choice:
             print("No RealSense camera is attached: running the demo (a simulated client).", file=sys.stderr)
     if not demo:
         return Choice(None, cal, args.calibration is not None)
-    from kiosk.sim.demo import demo_assets
-    recording, demo_cal, routine = demo_assets(args.cache or default_cache(), progress=lambda text: print(
-        f"demo: {text} (only the first start)", file=sys.stderr))
+    from kiosk.sim.demo import demo_assets, demo_cached
+    cache = args.cache or default_cache()
+    if not demo_cached(cache):
+        prepare_demo(args, cache, demo_assets)
+    recording, demo_cal, routine = demo_assets(cache)
     return Choice(recording, demo_cal, True, routine)
+
+
+PREPARING_NOTE = "Only the first start (and after an update) renders the demo; Ctrl+Shift+Q quits."
+
+
+def prepare_demo(args: argparse.Namespace, cache: Path, make) -> None:
+    """Render the demo in a child process with its progress on screen at once (in the terminal too, and there
+    alone when no screen can be opened); a failure is one sentence."""
+    prep = Preparation(make, cache)
+    said = -1
+    try:
+        screen = _progress_screen(args, "Preparing the demo")
+        while not prep.poll():
+            if screen is not None and not screen.show(prep.text, prep.share):
+                raise _Exit(0)
+            if int(prep.share * 10) != said:
+                said = int(prep.share * 10)
+                print(f"demo: {prep.text}: {prep.share:.0%} (only the first start)", file=sys.stderr)
+            if screen is None:
+                time.sleep(0.2)
+    finally:
+        prep.close()
+        pygame.display.quit()
+    if prep.error:
+        raise SourceError(prep.error)
+
+
+def _progress_screen(args: argparse.Namespace, title: str, note: str = PREPARING_NOTE) -> ProgressScreen | None:
+    display = "headless" if args.headless else "windowed" if args.windowed else "fullscreen"
+    try:
+        surface = open_display(display, args.size)
+    except pygame.error as err:
+        log.warning("no screen to show %r on (%s): the terminal says it", title, err)
+        return None
+    return ProgressScreen(surface, title, note, screenshots=args.screenshots)
 
 
 def calibration_loader(choice: Choice) -> functools.partial[Calibration]:
@@ -194,14 +236,14 @@ def read_settings(path: Path | None) -> tuple[Settings, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     settings, notice = read_settings(args.settings)
-    choice = choose(args)
-    loader = calibration_loader(choice)
     if args.screenshots:
         try:
             args.screenshots.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise UsageError(f"Cannot save screenshots in {args.screenshots} ({err.strerror}): choose a "
                              "writable folder.") from None
+    choice = choose(args)
+    loader = calibration_loader(choice)
     if args.headless:
         return run_headless(args, choice, loader(), settings)
     display = "windowed" if args.windowed else "fullscreen"
@@ -343,15 +385,40 @@ def open_app(provider: MeasurementProvider, settings: Settings, display: str, ar
                          "--headless.") from None
 
 
+USER_ERRORS = (UsageError, SettingsError, CalibrationFileError, MismatchError, SourceError)
+
+
 def main(argv: list[str]) -> int:
-    """Run the kiosk; returns the exit code (1 with one sentence on stderr for anything the user can fix)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Run the kiosk; returns the exit code (1 with one sentence on stderr for anything the user can fix). The
+    kiosk itself (not a headless or timed run) is supervised: no exception ends it."""
     try:
-        return run(parse(argv))
+        args = parse(argv)
+        configure_logging(None if args.headless else default_logs())
+        log_start(argv)
+        if args.headless or args.seconds is not None:
+            return run(args)
+        return supervise(functools.partial(run, args), functools.partial(_wait, args), time.monotonic, USER_ERRORS)
     except _Exit as done:
         return done.code
-    except (UsageError, SettingsError, CalibrationFileError, MismatchError, SourceError) as err:
+    except USER_ERRORS as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _wait(args: argparse.Namespace, sentence: str, pause_s: float) -> bool:
+    """Between a crash and the next start: the sentence on screen with the time left (in the log alone when no
+    screen opens); False when the quit combination was used."""
+    screen = _progress_screen(args, "Starting again", "Ctrl+Shift+Q quits.")
+    start = time.monotonic()
+    try:
+        while (waited := time.monotonic() - start) < pause_s:
+            if screen is None:
+                time.sleep(pause_s - waited)
+                break
+            if not screen.show(sentence, waited / pause_s):
+                return False
+    finally:
+        pygame.display.quit()
+    return True

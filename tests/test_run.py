@@ -53,7 +53,8 @@ def fake_demo(assets, monkeypatch) -> list[Path]:
         asked.append(cache_dir)
         return (*assets, assets[0])          # the visit stands in for the trainer's routine too
 
-    monkeypatch.setitem(sys.modules, "kiosk.sim.demo", types.SimpleNamespace(demo_assets=demo_assets))
+    monkeypatch.setitem(sys.modules, "kiosk.sim.demo",
+                        types.SimpleNamespace(demo_assets=demo_assets, demo_cached=lambda cache_dir: True))
     return asked
 
 

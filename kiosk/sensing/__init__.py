@@ -1,6 +1,6 @@
 """The one boundary to the RealSense SDK: live camera, recordings and the simulator as interchangeable
 depth sources that hand out plain DepthFrames. No other package imports pyrealsense2."""
-from kiosk.sensing.camera import CameraSource, choose_depth_mode, list_cameras, open_camera
+from kiosk.sensing.camera import CameraSource, choose_depth_mode, list_cameras, open_camera, sdk_version
 from kiosk.sensing.filters import RECOMMENDED, FilterChain
 from kiosk.sensing.process import ProcessSource, camera_process
 from kiosk.sensing.recording import RecordingSource, bare_decode_rate, open_recording
@@ -9,4 +9,4 @@ from kiosk.sensing.source import DepthSource, SourceError, SourceInfo
 
 __all__ = ["CameraSource", "DepthSource", "FilterChain", "ProcessSource", "RECOMMENDED", "RecordingSource",
            "SimSource", "SoftwareCamera", "SourceError", "SourceInfo", "bare_decode_rate", "camera_process",
-           "choose_depth_mode", "list_cameras", "open_camera", "open_recording", "sim_source"]
+           "choose_depth_mode", "list_cameras", "open_camera", "sdk_version", "open_recording", "sim_source"]

@@ -29,10 +29,16 @@ _LOST = ("The RealSense camera stopped sending depth and did not come back: unpl
          "port, and restart the kiosk.")
 
 
-def list_cameras() -> list[tuple[str, str, str]]:
-    """Connected RealSense cameras as (name, serial, USB type such as "3.2"; "" when the camera cannot tell)."""
-    return [(camera_text(d, rs.camera_info.name), camera_text(d, rs.camera_info.serial_number),
-             camera_text(d, rs.camera_info.usb_type_descriptor)) for d in rs.context().query_devices()]
+def list_cameras() -> list[tuple[str, str, str, str]]:
+    """Connected RealSense cameras as (name, serial, USB type such as "3.2", firmware version); "" for what a
+    camera cannot tell."""
+    return [tuple(camera_text(d, what) for what in (rs.camera_info.name, rs.camera_info.serial_number,
+                                                    rs.camera_info.usb_type_descriptor, rs.camera_info.firmware_version))
+            for d in rs.context().query_devices()]
+
+
+def sdk_version() -> str:
+    return getattr(rs, "__version__", "unknown version")
 
 
 def choose_depth_mode(offered: list[tuple[int, int, int]], width: int, height: int,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import signal
+import time
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Iterator
 
@@ -65,6 +66,7 @@ class ProcessSource:
         sender.close()               # only the child writes: a dead child now reads as end-of-pipe
         self._conn = receiver
         self._starting = True
+        self._started_at, self._frames = time.monotonic(), 0
 
     def _receive(self) -> tuple[str, Any] | None:
         """The child's next message, or None if it stayed silent too long or died."""
@@ -99,6 +101,7 @@ class ProcessSource:
             kind, payload = msg
             if kind == "frame":
                 self._silent_restarts = 0
+                self._frames += 1
                 yield payload
             elif kind == "info":
                 self.info, self._starting = payload, False
@@ -115,8 +118,9 @@ class ProcessSource:
             raise SourceError(_GAVE_UP)
         self._silent_restarts += 1
         self.restarts += 1
-        log.warning("No depth frame for %.0f s: restarting the depth source (restart %d).", self._stall_s,
-                    self.restarts)
+        log.warning("No depth frame for %.0f s: restarting the depth source (restart %d; that source started "
+                    "%.1f s ago and gave %d frames).", self._stall_s, self.restarts,
+                    time.monotonic() - self._started_at, self._frames)
         self._start_child()
 
 

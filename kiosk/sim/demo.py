@@ -1,8 +1,4 @@
-"""The demo's assets: a calibration and a scripted visit, rendered once and cached, replayed like a camera.
-
-Rendering a frame costs more than a camera frame period, so the visit is first rendered as fast as it goes and
-then copied through the SDK at the true frame rate: real-time playback of the cached file runs at true speed.
-"""
+"""The demo's assets: a calibration and a scripted visit, rendered once and cached, replayed like a camera."""
 from __future__ import annotations
 
 import hashlib
@@ -11,11 +7,11 @@ from typing import Callable
 
 from calibration.routine import calibrate
 from calibration.store import save
-from kiosk.sensing import SoftwareCamera, open_recording
+from kiosk.sensing import open_recording
 from kiosk.sim.body import Body
-from kiosk.sim.record import record
+from kiosk.sim.record import record, truth_path
 from kiosk.sim.room import Placement
-from kiosk.sim.simulate import FPS, simulate
+from kiosk.sim.simulate import simulate
 
 DEMO_PLACEMENT = Placement("side-left", 2.4, 1.2)
 DEMO_BODY = Body(1.72)
@@ -29,35 +25,43 @@ def _version() -> str:
     return h.hexdigest()[:10]
 
 
-def demo_assets(cache_dir: Path, progress: Callable[[str], None] | None = None) -> tuple[Path, Path, Path]:
+def _paths(cache_dir: Path) -> tuple[Path, Path, Path]:
+    tag = _version()
+    return (Path(cache_dir) / f"demo-visit-{tag}.db3", Path(cache_dir) / f"demo-{tag}.calibration.json",
+            Path(cache_dir) / f"demo-calibration-{tag}.db3")
+
+
+def demo_cached(cache_dir: Path) -> bool:
+    """Whether the demo is ready in cache_dir (else demo_assets renders it: minutes)."""
+    return all(path.exists() for path in _paths(cache_dir))
+
+
+Progress = Callable[[str, float], None]      # what is being done, and the share of the whole done so far
+ROUTINE_SHARE = 0.25                         # of the rendering time: the trainer's routine, then the visit
+
+
+def demo_assets(cache_dir: Path, progress: Progress | None = None) -> tuple[Path, Path, Path]:
     """(visit recording .db3, its calibration .json, the simulated trainer's routine .db3 that calibration was made
-    from) in cache_dir, made on first use (a few minutes). Trainer mode's wizard runs on the routine in the
-    headless tour."""
-    say = progress or (lambda text: None)
+    from) in cache_dir, made on first use (about two minutes; `progress` hears how far). Trainer mode's wizard runs
+    on the routine in the headless tour. The recordings hold the frames' own times: the kiosk paces their playback
+    itself, whatever the rendering speed was."""
+    say = progress or (lambda text, done: None)
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tag = _version()
-    visit, cal_path = cache_dir / f"demo-visit-{tag}.db3", cache_dir / f"demo-{tag}.calibration.json"
-    routine = cache_dir / f"demo-calibration-{tag}.db3"
-    if visit.exists() and cal_path.exists() and routine.exists():
+    visit, cal_path, routine = _paths(cache_dir)
+    if demo_cached(cache_dir):
         return visit, cal_path, routine
     for old in [*cache_dir.glob("demo-*"), *cache_dir.glob(".demo-*")]:     # stale, or left by a killed render
         old.unlink()
-    say("Rendering the simulated trainer's calibration…")
-    record(simulate("calibration", DEMO_PLACEMENT, DEMO_BODY, seed=1), routine)
+    trainer_sim = simulate("calibration", DEMO_PLACEMENT, DEMO_BODY, seed=1)
+    record(trainer_sim, routine, progress=lambda k, n: say("Rendering the simulated trainer's calibration",
+                                                           ROUTINE_SHARE * k / n))
     with open_recording(routine) as source:
         info = source.info
         save(calibrate(source, info.baseline_m, info.name, info.serial), cal_path)
-    raw = cache_dir / f".demo-visit-{tag}.raw.db3"
-    sim = simulate("visit", DEMO_PLACEMENT, DEMO_BODY, seed=2)
-    say(f"Rendering the simulated visit ({sim.frame_count} frames)…")
-    record(sim, raw)
-    say("Timing the visit at the camera's frame rate…")
-    with open_recording(raw) as source, SoftwareCamera(
-            source.info.intrinsics, source.info.baseline_m, FPS, source.info.name, source.info.serial,
-            record_to=visit, pace=True) as camera:
-        for frame in source:
-            camera.push(frame.depth_m, frame.frame_number, frame.timestamp_ms)
-    for tmp in cache_dir.glob(".demo-*"):
-        tmp.unlink()
+    part = visit.with_name(f".{visit.name}")
+    record(simulate("visit", DEMO_PLACEMENT, DEMO_BODY, seed=2), part, progress=lambda k, n: say(
+        "Rendering the simulated client's visit", ROUTINE_SHARE + (1 - ROUTINE_SHARE) * k / n))
+    part.replace(visit)                       # complete, or not there: a killed render is started again
+    truth_path(part).replace(truth_path(visit))
     return visit, cal_path, routine

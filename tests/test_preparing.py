@@ -1,0 +1,89 @@
+"""The demo's first start: its rendering runs in a child process while a progress screen shows at once; its end, its
+failure and a child that dies are each told in one sentence."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import types
+from pathlib import Path
+
+import pygame
+import pytest
+
+from kiosk import run
+from kiosk.preparing import Preparation
+from tests.test_run import assets  # noqa: F401  (the stand-in demo's recording and calibration)
+
+
+
+def slow_make(cache_dir: Path, progress) -> tuple[Path, Path, Path]:
+    """Stands in for kiosk.sim.demo.demo_assets in the child: reports progress, then answers with the stand-in."""
+    for k in range(3):
+        progress("Rendering the stand-in", k / 3)
+        time.sleep(0.3)
+    visit, cal = (cache_dir / "visit.db3", cache_dir / "cal.json")
+    return visit, cal, visit
+
+
+def failing_make(cache_dir: Path, progress) -> tuple[Path, Path, Path]:
+    progress("Rendering", 0.1)
+    raise OSError(28, "No space left on device")
+
+
+def dying_make(cache_dir: Path, progress) -> tuple[Path, Path, Path]:
+    os._exit(3)
+
+
+def finish(prep: Preparation, limit_s: float = 60.0) -> list[float]:
+    shares = []
+    deadline = time.monotonic() + limit_s
+    while not prep.poll():
+        assert time.monotonic() < deadline, "the child never finished"
+        shares.append(prep.share)
+        time.sleep(0.05)
+    prep.close()
+    return shares
+
+
+def test_the_child_reports_its_progress_then_its_paths(tmp_path: Path) -> None:
+    prep = Preparation(slow_make, tmp_path)
+    shares = finish(prep)
+    assert prep.error is None and prep.result == (tmp_path / "visit.db3", tmp_path / "cal.json",
+                                                  tmp_path / "visit.db3")
+    assert shares == sorted(shares) and 0 < max(shares) < 1 and prep.text == "Rendering the stand-in"
+
+
+@pytest.mark.parametrize("make, said", [(failing_make, "No space left on device"), (dying_make, "exit code 3")])
+def test_a_failing_or_dying_render_is_one_sentence(tmp_path: Path, make, said: str) -> None:
+    prep = Preparation(make, tmp_path)
+    finish(prep)
+    assert prep.result is None and said in prep.error and prep.error.endswith("run it again, or report it.")
+
+
+def test_the_first_start_shows_the_progress_screen_then_plays_the_demo(assets, tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    visit, cal = assets
+    made: list[Path] = []
+
+    def demo_assets(cache_dir: Path, progress=None):
+        made.append(cache_dir)
+        return visit, cal, visit
+
+    fake = types.SimpleNamespace(demo_assets=demo_assets, demo_cached=lambda cache_dir: bool(made))
+    monkeypatch.setitem(sys.modules, "kiosk.sim.demo", fake)
+    monkeypatch.setattr(run, "prepare_demo", _prepare_with(slow_make, made))
+    shots = tmp_path / "shots"
+    assert run.main(["--demo", "--headless", "--seconds", "2", "--cache", str(tmp_path / "cache"), "--size",
+                     "640x360", "--screenshots", str(shots)]) == 0
+    assert pygame.image.load(str(shots / "preparing.png")).get_size() == (640, 360)
+    assert (shots / "attract.png").exists()                 # then the demo itself played
+
+
+def _prepare_with(make, made: list[Path]):
+    real = run.prepare_demo
+
+    def prepare(args, cache, _make) -> None:
+        real(args, cache, make)
+        made.append(cache)
+    return prepare
