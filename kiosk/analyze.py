@@ -20,7 +20,8 @@ def check_fits(cal: Calibration, frame: DepthFrame) -> None:
     a, b = cal.intrinsics, frame.intrinsics
     if (a.width, a.height) != (b.width, b.height):
         raise MismatchError(f"The calibration is for {a.width}x{a.height} depth but this depth stream is "
-                            f"{b.width}x{b.height}: calibrate again with this camera mode.")
+                            f"{b.width}x{b.height}: a camera on a USB 2 port gives less, so plug it into a USB 3 "
+                            "port (blue inside); otherwise calibrate again with this camera mode.")
     if abs(a.fx - b.fx) > 0.02 * a.fx or abs(a.ppx - b.ppx) > 0.05 * a.width:
         raise MismatchError("The calibration was made with a different camera (its lens values differ): "
                             "calibrate again with this camera.")

@@ -16,7 +16,7 @@ from calibration.camera import DepthFrame
 from calibration.model import Calibration
 from calibration.store import CalibrationFileError
 from kiosk.analyze import FrameMeasurer, MismatchError
-from kiosk.game.provider import Clock, Newest, RealClock
+from kiosk.game.provider import QUIET_S, RECONNECTING, Clock, Newest, RealClock
 from kiosk.measurement import Measurement
 from kiosk.smoothing import LIVE_LAG
 from kiosk.sensing.source import DepthSource, SourceError, SourceInfo
@@ -56,6 +56,7 @@ class CaptureProvider:
         self._reload = threading.Event()
         self._tap: FrameTap | None = None
         self._keep_frames = keep_frames          # every measured frame, as measured (the session recorder)
+        self._last_handed_s: float | None = None  # when the last measurement was handed over (None: none yet)
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
         self._thread.start()
 
@@ -63,7 +64,12 @@ class CaptureProvider:
         return self._newest.latest()
 
     def status(self) -> str | None:
-        return self._newest.status_text
+        """What is wrong with the camera, if anything: the capture's own sentence, or — within QUIET_S of a
+        streaming camera falling silent, while the source restarts underneath — that it is reconnecting."""
+        said = self._newest.status_text
+        if said is None and self._last_handed_s is not None and self._clock.now() - self._last_handed_s > QUIET_S:
+            return RECONNECTING
+        return said
 
     def reload(self) -> None:
         """Open the source again with the calibration read afresh (a restored calibration), without a word."""
@@ -103,6 +109,7 @@ class CaptureProvider:
     def _hand_over(self, m: Measurement, received: float) -> None:
         handed = self._clock.now()
         self._newest.put(m, handed)
+        self._last_handed_s = handed
         self._newest.status_text = None      # after the put: the game never sees a stale frame
         if self._trace is not None:
             self._trace(m, received, handed)

@@ -26,6 +26,7 @@ from kiosk.game.draw import Painter
 from kiosk.game.provider import Clock, MeasurementProvider, RealClock
 from kiosk.game.rules import (CameraStatus, Celebrate, Effect, Event, GameState, Reset, Say, Scene, SessionBegan,
                               SessionOver)
+from kiosk.game import scenes
 from kiosk.game.scenes import VIEWS, Celebration, View
 from kiosk.game.settings import Settings, save
 from kiosk.game.sound import SoundBoard
@@ -469,6 +470,8 @@ class App:
             self.stack.draw(self.screen, self.painter, self.state, self.t_s)
             if self.replaying is not None:
                 trainer_views.replay_label(self.screen, self.painter, self.replaying)
+            if self.state.reconnecting_since_s is not None:
+                scenes.camera_wait(self.screen, self.painter, self.state.camera_message)
         except Exception:
             self.screen.fill(palette.BACKGROUND)
             self._recover(f"the {self.stack.top.name} scene failed to draw")

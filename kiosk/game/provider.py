@@ -16,6 +16,10 @@ from typing import Protocol, Sequence
 from kiosk.measurement import Measurement
 
 
+RECONNECTING = "The camera stopped sending: reconnecting. The session waits."
+QUIET_S = 1.0           # a camera that was streaming and has sent nothing for this long is reconnecting
+
+
 class Clock(Protocol):
     def now(self) -> float: ...
 

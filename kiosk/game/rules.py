@@ -29,6 +29,7 @@ BLIP_S = 0.3              # off the mark this briefly mid-drill is a passer-by o
 LEAVE_S = 2.0             # off the mark this long ends the session
 SUMMARY_S = 10.0          # the summary stays this long unless someone steps on
 BANNER_S = 2.5
+RECONNECT_KEEP_S = 30.0   # a session waits this long for a camera that is reconnecting, then ends
 BEST_MARGIN_M = 0.005     # a new session best must beat the old one by this much; the first rep at a new
                           # wall is deeper by design and its level-up was just celebrated, so it never counts
 BEEP_SLOW_S = 0.55        # proximity beep interval when the hips have just left standing...
@@ -92,7 +93,8 @@ Effect = Sound | Say | Flash | Shake | Celebrate | SessionBegan | SessionOver
 # --- events: what happened outside the rules ---------------------------------------------------------------
 @dataclass(frozen=True)
 class CameraStatus:
-    message: str | None     # None: the camera works; else a plain sentence ("No camera found")
+    message: str | None     # None: the camera works; else a plain sentence ("No camera found"). A session in
+    #                         progress waits for the camera (RECONNECT_KEEP_S) rather than ending at once
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ class GameState:
     summary: Summary | None = None
     banner: Banner | None = None
     camera_message: str | None = None
+    reconnecting_since_s: float | None = None    # the session waits for the camera since then
     latest: Measurement | None = None
     present_since_s: float | None = None
     absent_since_s: float | None = 0.0
@@ -225,6 +228,10 @@ def step(state: GameState, m: Measurement | None, events: list[Event], now_s: fl
         _handle(state, event, now_s)
     if state.scene is Scene.NO_CAMERA:
         return state, fx
+    if state.reconnecting_since_s is not None:      # nothing moves on while the camera is away
+        if now_s - state.reconnecting_since_s >= RECONNECT_KEEP_S:
+            _lose_camera(state, now_s)
+        return state, fx
     if m is not None and (m.frame, m.t_s) != state.last_frame:
         state.last_frame = (m.frame, m.t_s)
         if not (m.occluded or m.touched):   # someone in front of the client, or touching them: wait, say nothing
@@ -243,16 +250,26 @@ def step(state: GameState, m: Measurement | None, events: list[Event], now_s: fl
 def _handle(state: GameState, event: Event, now_s: float) -> None:
     if isinstance(event, CameraStatus):
         state.camera_message = event.message
-        if event.message is not None and state.scene is not Scene.NO_CAMERA:
-            _end_session(state)
-            _enter(state, Scene.NO_CAMERA, now_s)
-        elif event.message is None and state.scene is Scene.NO_CAMERA:
-            _forget_visitor(state, now_s)
-            _enter(state, Scene.ATTRACT, now_s)
+        if event.message is not None and state.session is not None:
+            if state.reconnecting_since_s is None:
+                state.reconnecting_since_s = now_s          # the session waits; the drill says why
+        elif event.message is not None and state.scene is not Scene.NO_CAMERA:
+            _lose_camera(state, now_s)
+        elif event.message is None:
+            state.reconnecting_since_s = None
+            if state.scene is Scene.NO_CAMERA:
+                _forget_visitor(state, now_s)
+                _enter(state, Scene.ATTRACT, now_s)
     elif isinstance(event, Reset):
         _end_session(state)
         _forget_visitor(state, now_s)
         _enter(state, Scene.ATTRACT, now_s)
+
+
+def _lose_camera(state: GameState, now_s: float) -> None:
+    state.reconnecting_since_s = None
+    _end_session(state)
+    _enter(state, Scene.NO_CAMERA, now_s)
 
 
 def _forget_visitor(state: GameState, now_s: float) -> None:

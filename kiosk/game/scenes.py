@@ -172,6 +172,18 @@ class Guide(View):
             p.arrow(surface, mid, (dx, dy), min(math.hypot(dx, dy) - p.px(6), p.px(22)), palette.TEXT)
 
 
+def camera_wait(surface: pygame.Surface, p: Painter, message: str | None) -> None:
+    """Over a session waiting for the camera: what happened, and that the session is kept."""
+    headline, advice = words.status_words(message or "")
+    box = pygame.Rect(0, 0, p.w - p.px(16), p.px(22))
+    box.center = (p.w // 2, p.h // 2)
+    p.panel(surface, box, palette.PANEL, palette.WARN)
+    top = p.text(surface, headline, 6.5, palette.WARN, (box.centerx, box.top + p.px(4)), "midtop",
+                 box.width - p.px(6))
+    p.text(surface, advice or "The session waits for it.", 4.5, palette.TEXT, (box.centerx, top.bottom + p.px(3)),
+           "midtop", box.width - p.px(6))
+
+
 def drill_layout(p: Painter) -> tuple[pygame.Rect, pygame.Rect]:
     """The drill's picture and words; the bottom is kept for the cue banner."""
     return _split(p, top_u=4, bottom_u=19)

@@ -26,7 +26,8 @@ STOP_GRACE_S = 2.0     # time a child gets to stop its source cleanly before it 
 
 _GAVE_UP = ("The camera stopped sending frames and restarting it did not help: unplug it, plug it into a USB 3 "
             "port, and restart the kiosk.")
-_CRASHED = "The depth source failed unexpectedly: restart the kiosk, and report it if it happens again."
+_CRASHED = ("The camera reported an error: the kiosk is starting it again; report it if this keeps "
+            "happening.")
 
 
 def camera_process(source_factory: Callable[[], DepthSource], stall_s: float = STALL_S,

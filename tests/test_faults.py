@@ -1,0 +1,141 @@
+"""Camera faults while the kiosk runs, through the watched camera child process as the kiosk runs it: a camera
+that stops sending (the SDK's "Frame didn't arrive within 5000"), one unplugged mid-stream and plugged in again,
+one that comes back on USB 2, an SDK error, a stop() that hangs. The screen says so within a second, streaming
+resumes by itself once the camera is back, and a session in progress waits for it."""
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from calibration.camera import DepthFrame, Intrinsics
+from kiosk.game import rules
+from kiosk.game.provider import QUIET_S, RECONNECTING
+from kiosk.game.settings import Settings
+from kiosk.live import CaptureProvider
+from kiosk.measurement import Measurement
+from kiosk.sensing import SourceError, camera_process
+from kiosk.sensing.source import SourceInfo
+from tests.test_live import BASELINE_M, FPS, INTR, depth_image, stand_in_calibration, wait_for
+
+USB2 = Intrinsics(160, 120, 80.0, 80.0, 80.0, 60.0)      # a smaller stream than the calibration's
+
+
+class FaultySource:
+    """A depth source that plays the next act of `acts` at each opening (the acts are counted in `count_file`,
+    across the child processes the watchdog starts): "stall:N" sends N frames then nothing; "error:N" N frames
+    then the SDK's error; "unplugged" fails to open; "usb2:N" N frames of a smaller stream; "hang:N" N frames,
+    then a stop() that never returns; "ok" streams on."""
+
+    def __init__(self, acts: tuple[str, ...], count_file: Path) -> None:
+        self.acts, self.count_file = acts, count_file
+
+    def __enter__(self) -> "FaultySource":
+        k = int(self.count_file.read_text()) if self.count_file.exists() else 0
+        self.count_file.write_text(str(k + 1))
+        kind, _, n = self.acts[min(k, len(self.acts) - 1)].partition(":")
+        self.kind, self.n = kind, int(n or 0)
+        if kind == "unplugged":
+            raise SourceError("No RealSense camera found: plug it into a USB 3 port (blue inside) and try again.")
+        intr = USB2 if kind == "usb2" else INTR
+        self.info = SourceInfo("Faulty D435", "SIM-0001", BASELINE_M, FPS, intr)
+        cal = stand_in_calibration(INTR)
+        self.depth = depth_image(cal, person=True) if intr == INTR else np.ones((intr.height, intr.width), np.float32)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.kind == "hang":
+            time.sleep(3600)                      # pipeline.stop() that never returns
+
+    def __iter__(self):
+        k = 0
+        while True:
+            if self.kind != "ok" and k >= self.n:
+                if self.kind == "error":
+                    raise RuntimeError("Frame didn't arrive within 5000")
+                time.sleep(3600)                  # stalled: the watchdog must notice
+            yield DepthFrame(self.depth, self.info.intrinsics, 1000 + k, time.monotonic() * 1000.0)
+            k += 1
+            time.sleep(1 / FPS)
+
+
+def provider(acts: tuple[str, ...], tmp_path: Path, stall_s: float = 1.5) -> CaptureProvider:
+    source = functools.partial(FaultySource, acts, tmp_path / "opened")
+    return CaptureProvider(functools.partial(camera_process, source, stall_s=stall_s), stand_in_calibration,
+                           retry_s=0.3)
+
+
+def streaming(p: CaptureProvider) -> bool:
+    return p.latest()[0] is not None and p.status() is None
+
+
+def test_a_camera_that_stops_sending_is_reconnecting_within_a_second_then_streams_again(tmp_path: Path) -> None:
+    with provider(("stall:15", "ok"), tmp_path) as p:
+        wait_for(lambda: streaming(p), timeout_s=30)
+        wait_for(lambda: p.status() is not None, timeout_s=5)
+        quiet_since = p._last_handed_s
+        assert p.status() == RECONNECTING and time.perf_counter() - quiet_since < QUIET_S + 0.3
+        wait_for(lambda: streaming(p) and p._last_handed_s > quiet_since, timeout_s=20)   # the watchdog's restart
+    assert int((tmp_path / "opened").read_text()) == 2
+
+
+@pytest.mark.parametrize("acts, said", [
+    (("error:10", "ok"), "The camera reported an error"),                     # an SDK error mid-stream
+    (("error:10", "unplugged", "unplugged", "ok"), "No RealSense camera found"),   # unplugged, then plugged in
+])
+def test_an_error_mid_stream_is_said_and_streaming_resumes_by_itself(tmp_path: Path, acts, said: str) -> None:
+    seen: set[str] = set()
+    with provider(acts, tmp_path) as p:
+        wait_for(lambda: streaming(p), timeout_s=30)
+        wait_for(lambda: p.status() is not None, timeout_s=5)
+        fault_s = time.perf_counter()
+
+        def back() -> bool:
+            if p.status() is not None:
+                seen.add(p.status().split(":")[0])
+            return streaming(p) and p._last_handed_s > fault_s
+        wait_for(back, timeout_s=30)
+    assert said.split(":")[0] in seen
+
+
+def test_a_camera_back_on_usb_2_says_to_use_usb_3(tmp_path: Path) -> None:
+    with provider(("stall:10", "usb2:1000"), tmp_path) as p:
+        wait_for(lambda: streaming(p), timeout_s=30)
+        wait_for(lambda: "USB 3" in (p.status() or ""), timeout_s=30)
+
+
+def test_a_stop_that_hangs_does_not_hang_the_kiosk(tmp_path: Path) -> None:
+    p = provider(("hang:1000",), tmp_path)
+    wait_for(lambda: streaming(p), timeout_s=30)
+    start = time.monotonic()
+    p.close()
+    assert time.monotonic() - start < 10
+
+
+def test_a_session_waits_for_a_reconnecting_camera_and_goes_on() -> None:
+    state = rules.new_game(Settings(), 0.0)
+    t, frame = 0.0, 0
+
+    def feed(seconds: float, m: Measurement | None, events=()) -> None:
+        nonlocal state, t, frame
+        for k in range(int(seconds * 60)):
+            t += rules.STEP_S
+            frame += 1
+            state, _ = rules.step(state, None if m is None else
+                                  Measurement(**{**m.__dict__, "frame": frame, "t_s": t}), list(events) if k == 0
+                                  else [], t)
+
+    standing = Measurement(frame=0, t_s=0.0, present=True, on_mark=True, feet_seen=True, feet_x_m=0.0,
+                           heel_z_m=0.0, hip_offset_m=0.05, hip_height_m=0.9, top_m=1.75)
+    feed(3.0, standing)
+    assert state.scene is rules.Scene.DRILL
+    session = state.session
+    feed(10.0, None, [rules.CameraStatus(RECONNECTING)])
+    assert state.scene is rules.Scene.DRILL and state.session is session       # kept, waiting
+    feed(2.0, standing, [rules.CameraStatus(None)])
+    assert state.session is session and state.reconnecting_since_s is None
+    feed(rules.RECONNECT_KEEP_S + 1.0, None, [rules.CameraStatus("No RealSense camera found: plug it in.")])
+    assert state.scene is rules.Scene.NO_CAMERA and state.session is None       # too long: the session ends
