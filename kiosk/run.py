@@ -13,9 +13,11 @@ import functools
 import logging
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pygame
 
@@ -259,7 +261,48 @@ def run(args: argparse.Namespace) -> int:
                        open_replay=replay_provider if live else None)
         if args.trainer:
             app.open_trainer()
-        return app.run(args.seconds)
+        follow = CameraAppears(list_cameras) if args.auto_demo and not live else None
+        try:
+            code = app.run(args.seconds, until=follow)
+        finally:
+            if follow is not None:
+                follow.close()
+    if follow is not None and follow():
+        log.info("A RealSense camera was plugged in: the kiosk changes from the demo to it.")
+        return run(args)                       # chooses again: the camera, now
+    return code
+
+
+class CameraAppears:
+    """--auto-demo while the demo runs: whether a RealSense camera has been plugged in, asked of the SDK on a thread
+    every POLL_S (the game never waits for it). The kiosk then changes to the camera within about 5 s: this poll
+    and the camera's start. A camera unplugged later does not bring the demo back: the kiosk says the camera is
+    reconnecting and a session in progress waits for it, since in a studio an unplugged camera is a fault to fix,
+    not a reason to show a simulated client."""
+
+    POLL_S = 2.0
+
+    def __init__(self, cameras: Callable[[], list]) -> None:
+        self._cameras = cameras
+        self._seen = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="camera-watch", daemon=True)
+        self._thread.start()
+
+    def __call__(self) -> bool:
+        return self._seen.is_set()
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.POLL_S):
+            try:
+                if self._cameras():
+                    self._seen.set()
+                    return
+            except Exception:               # an SDK that cannot list devices now may later: keep asking
+                log.debug("listing cameras failed", exc_info=True)
 
 
 def replay_provider(recording: Path) -> CaptureProvider:

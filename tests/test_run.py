@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from calibration.store import CalibrationFileError, save  # noqa: E402
 from kiosk import run  # noqa: E402
 from kiosk.paths import default_calibration  # noqa: E402
-from tests.test_live import stand_in_calibration, stand_in_recording  # noqa: E402
+from tests.test_live import stand_in_calibration, stand_in_recording, wait_for  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +132,35 @@ def test_help_names_the_quit_keys(capsys) -> None:
     assert run.main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "Ctrl+Shift+Q" in out and "--auto-demo" in out and "Esc" in out
+
+
+def test_auto_demo_changes_to_a_camera_plugged_in_while_the_demo_runs(fake_demo, monkeypatch) -> None:
+    camera = ("Intel RealSense D435", "0001", "3.2", "5.16.0")
+    answers = iter([[], [], []])                  # none at the start, none at the first looks, then one
+    monkeypatch.setattr(run, "list_cameras", lambda: next(answers, [camera]))
+    monkeypatch.setattr(run.CameraAppears, "POLL_S", 0.05)
+    sources: list = []
+    real = run.source_factory
+    monkeypatch.setattr(run, "source_factory", lambda choice, serial: sources.append(choice.recording) or
+                        real(choice, serial))
+    assert run.main(["--auto-demo", "--windowed", "--seconds", "1", "--size", "320x180"]) == 0
+    assert sources[0] is not None and sources[1:] == [None]       # the demo, then the live camera
+
+
+def test_the_camera_watch_says_when_a_camera_appears_and_survives_an_sdk_error() -> None:
+    calls = []
+
+    def cameras() -> list:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the SDK could not list devices")
+        return [] if len(calls) < 3 else [("D435", "1", "3.2", "5.16")]
+
+    run.CameraAppears.POLL_S, saved = 0.02, run.CameraAppears.POLL_S
+    try:
+        watch = run.CameraAppears(cameras)
+        wait_for(watch, timeout_s=5)
+        watch.close()
+    finally:
+        run.CameraAppears.POLL_S = saved
+    assert len(calls) == 3

@@ -17,16 +17,15 @@ import numpy as np
 import pygame
 
 from calibration.review import moved_mark
-from calibration.wizard import LEAVE_S, spoken, spoken_phrases
 from calibration.store import CalibrationFileError, backup_path, restore_backup
 from calibration.store import load as load_calibration
 from calibration.store import save as save_calibration
-from kiosk.game import palette, rules, trainer, trainer_views
+from calibration.wizard import LEAVE_S, spoken, spoken_phrases
+from kiosk.game import palette, rules, scenes, trainer, trainer_views
 from kiosk.game.draw import Painter
 from kiosk.game.provider import Clock, MeasurementProvider, RealClock
 from kiosk.game.rules import (CameraStatus, Celebrate, Effect, Event, GameState, Reset, Say, Scene, SessionBegan,
                               SessionOver)
-from kiosk.game import scenes
 from kiosk.game.scenes import VIEWS, Celebration, View
 from kiosk.game.settings import Settings, save
 from kiosk.game.sound import SoundBoard
@@ -186,12 +185,13 @@ class App:
             self._due_s = now_s
         self.clock.sleep_until(self._due_s)
 
-    def run(self, seconds: float | None = None) -> int:
-        """Run until quit (or for `seconds` of clock time); returns the process exit code."""
+    def run(self, seconds: float | None = None, until: Callable[[], bool] | None = None) -> int:
+        """Run until quit (or for `seconds` of clock time, or until `until()` says so); returns the process exit
+        code."""
         end = None if seconds is None else self.clock.now() + seconds
         try:
             while self.frame():
-                if end is not None and self.clock.now() >= end:
+                if end is not None and self.clock.now() >= end or until is not None and until():
                     break
         finally:
             self.close()
