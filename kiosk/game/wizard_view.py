@@ -140,10 +140,10 @@ def _plan(surface, p: Painter, rect: pygame.Rect, cal, wall_m: float) -> None:
         return round(area.centerx - (x - mid_x) * scale), round(area.centery - (z - mid_z) * scale)
 
     pygame.draw.rect(surface, palette.PANEL, area, border_radius=p.px(2))
-    for g in np.arange(np.floor((mid_x - span) * 2) / 2, mid_x + span, 0.5):
-        a, b = at(g, mid_z - span / 2), at(g, mid_z + span / 2)
-        if area.left < a[0] < area.right:
-            pygame.draw.line(surface, palette.BACKGROUND, (a[0], area.top), (a[0], area.bottom))
+    for g in np.arange(np.floor((mid_x - span) * 2) / 2, mid_x + span, 0.5):      # a 0.5 m grid
+        x = at(g, mid_z)[0]
+        if area.left < x < area.right:
+            pygame.draw.line(surface, palette.BACKGROUND, (x, area.top), (x, area.bottom))
     for g in np.arange(np.floor((mid_z - span) * 2) / 2, mid_z + span, 0.5):
         y = at(mid_x, g)[1]
         if area.top < y < area.bottom:
