@@ -138,7 +138,7 @@ def soak(visit: Path, calibration: Path, frames: int, fault_every: int, workdir:
     memory["end_mb"] = rss_mb()
     wall = time.perf_counter() - start
     return {"frames": last_frame, "frames_seen_by_the_game": seen, "sessions": sessions,
-            "faults_injected": last_frame // fault_every,
+            "faults_injected": max(0, last_frame - 1) // fault_every,      # at frame indices k = n·fault_every
             "unhandled": len(unhandled.records) + rule_errors, "unhandled_messages": unhandled.records[:5],
             "seconds": round(wall, 1), "fps": round(last_frame / wall, 1),
             "memory_after_warm_up_mb": round(memory.get("after_warm_up_mb", float("nan")), 1),
