@@ -1,10 +1,13 @@
 """Camera faults while the kiosk runs, through the watched camera child process as the kiosk runs it: a camera
 that stops sending (the SDK's "Frame didn't arrive within 5000"), one unplugged mid-stream and plugged in again,
-one that comes back on USB 2, an SDK error, a stop() that hangs. The screen says so within a second, streaming
+one that comes back on USB 2, an SDK error, the SDK crashing the camera process, a stop() that hangs. The screen says so within a second, streaming
 resumes by itself once the camera is back, and a session in progress waits for it."""
 from __future__ import annotations
 
 import functools
+import logging
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -27,8 +30,9 @@ USB2 = Intrinsics(160, 120, 80.0, 80.0, 80.0, 60.0)      # a smaller stream than
 class FaultySource:
     """A depth source that plays the next act of `acts` at each opening (the acts are counted in `count_file`,
     across the child processes the watchdog starts): "stall:N" sends N frames then nothing; "error:N" N frames
-    then the SDK's error; "unplugged" fails to open; "usb2:N" N frames of a smaller stream; "hang:N" N frames,
-    then a stop() that never returns; "ok" streams on."""
+    then the SDK's error; "crash:N" N frames, then the process dies of a segmentation fault; "unplugged" fails to
+    open; "usb2:N" N frames of a smaller stream; "hang:N" N frames, then a stop() that never returns; "ok" streams
+    on."""
 
     def __init__(self, acts: tuple[str, ...], count_file: Path) -> None:
         self.acts, self.count_file = acts, count_file
@@ -56,6 +60,8 @@ class FaultySource:
             if self.kind != "ok" and k >= self.n:
                 if self.kind == "error":
                     raise RuntimeError("Frame didn't arrive within 5000")
+                if self.kind == "crash":
+                    os.kill(os.getpid(), signal.SIGSEGV)
                 time.sleep(3600)                  # stalled: the watchdog must notice
             yield DepthFrame(self.depth, self.info.intrinsics, 1000 + k, time.monotonic() * 1000.0)
             k += 1
@@ -99,6 +105,15 @@ def test_an_error_mid_stream_is_said_and_streaming_resumes_by_itself(tmp_path: P
             return streaming(p) and p._last_handed_s > fault_s
         wait_for(back, timeout_s=30)
     assert said.split(":")[0] in seen
+
+
+def test_a_crashed_camera_process_is_restarted_and_the_log_says_how_it_ended(tmp_path: Path, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="kiosk.sensing.process")
+    with provider(("crash:10", "ok"), tmp_path) as p:
+        wait_for(lambda: streaming(p), timeout_s=30)
+        wait_for(lambda: int((tmp_path / "opened").read_text()) == 2 and streaming(p), timeout_s=30)
+    said = [r.getMessage() for r in caplog.records if "restarting the depth source" in r.getMessage()]
+    assert said and said[0].startswith("The depth source process was killed by SIGSEGV"), said
 
 
 def test_a_camera_back_on_usb_2_says_to_use_usb_3(tmp_path: Path) -> None:

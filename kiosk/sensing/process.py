@@ -23,6 +23,7 @@ STALL_S = 5.0          # no frame for this long: the child is killed and started
 START_S = 30.0         # a child may take this long to start (imports, camera start, a reset camera's return)
 MAX_RESTARTS = 3       # restarts in a row without a frame before giving up
 STOP_GRACE_S = 2.0     # time a child gets to stop its source cleanly before it is killed
+DIED_GRACE_S = 0.2     # a child whose pipe closed is given this long to be reaped, to log how it ended
 
 _GAVE_UP = ("The camera stopped sending frames and restarting it did not help: unplug it, plug it into a USB 3 "
             "port, and restart the kiosk.")
@@ -112,6 +113,8 @@ class ProcessSource:
                 raise SourceError(payload)
 
     def _restart(self) -> None:
+        self._proc.join(DIED_GRACE_S)     # a child that died (the SDK crashed it) is told apart from a silent one
+        ended = None if self._proc.is_alive() else self._proc.exitcode
         self._proc.kill()
         self._proc.join()
         self._conn.close()
@@ -119,10 +122,19 @@ class ProcessSource:
             raise SourceError(_GAVE_UP)
         self._silent_restarts += 1
         self.restarts += 1
-        log.warning("No depth frame for %.0f s: restarting the depth source (restart %d; that source started "
-                    "%.1f s ago and gave %d frames).", self._stall_s, self.restarts,
+        log.warning("%s: restarting the depth source (restart %d; that source started %.1f s ago and gave %d "
+                    "frames).", _why_restarted(ended, self._stall_s), self.restarts,
                     time.monotonic() - self._started_at, self._frames)
         self._start_child()
+
+
+def _why_restarted(exitcode: int | None, stall_s: float) -> str:
+    """The log's reason: a silent child, or how the child process ended by itself."""
+    if exitcode is None:
+        return f"No depth frame for {stall_s:.0f} s"
+    if exitcode < 0:
+        return f"The depth source process was killed by {signal.Signals(-exitcode).name}"
+    return f"The depth source process exited with code {exitcode}"
 
 
 def _child_main(factory: Callable[[], DepthSource], conn: Connection, stop: Any) -> None:
