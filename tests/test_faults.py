@@ -116,6 +116,17 @@ def test_a_crashed_camera_process_is_restarted_and_the_log_says_how_it_ended(tmp
     assert said and said[0].startswith("The depth source process was killed by SIGSEGV"), said
 
 
+def test_a_stop_signal_to_the_whole_group_is_left_to_the_parent(tmp_path: Path) -> None:
+    source = functools.partial(FaultySource, ("ok",), tmp_path / "opened")
+    with camera_process(source, stall_s=1.5) as camera:
+        frames = iter(camera)
+        next(frames)
+        os.kill(camera._proc.pid, signal.SIGTERM)       # as systemd's stop or `timeout` sends it to every process
+        for _ in range(60):                             # two seconds of frames on
+            next(frames)
+        assert camera.restarts == 0 and camera._proc.is_alive()
+
+
 def test_a_camera_back_on_usb_2_says_to_use_usb_3(tmp_path: Path) -> None:
     with provider(("stall:10", "usb2:1000"), tmp_path) as p:
         wait_for(lambda: streaming(p), timeout_s=30)

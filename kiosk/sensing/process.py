@@ -138,7 +138,10 @@ def _why_restarted(exitcode: int | None, stall_s: float) -> str:
 
 
 def _child_main(factory: Callable[[], DepthSource], conn: Connection, stop: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the parent's to handle; it stops us
+    # Ctrl-C and a stop (systemd or `timeout` signal the whole group) are the parent's to handle: it stops us, and
+    # a child dying first would only be restarted while the kiosk quits
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal.SIG_IGN)
     try:
         with factory() as source:
             conn.send(("info", source.info))
