@@ -25,9 +25,11 @@ from kiosk.sim import Body, Placement, named_body, simulate
 from kiosk.sim.simulate import FPS
 from tests.test_routine_errors import EMPTY, INTR, LENS_M, TILT_DEG, floor_seen_from, in_front, person
 
-# (placement, client): each supported way round, a spread of statures and builds
+# (placement, client): every supported placement, a spread of statures, builds and camera heights
 ROUTINES = {"side-left": (Placement("side-left", 2.4, 1.2), named_body("slim", 1.50)),
+            "side-right": (Placement("side-right", 2.0, 0.9), named_body("belly", 1.80)),
             "behind": (Placement("behind", 2.6, 1.4), Body(1.80)),
+            "oblique-behind-left": (Placement("oblique-behind-left", 2.8, 1.5), named_body("ponytail", 1.62)),
             "oblique-behind-right": (Placement("oblique-behind-right", 2.2, 1.0), named_body("broad", 1.88))}
 FRONT = (Placement("front", 2.0, 1.0), Body(1.75))   # in front of the screen (the simulated one stands at 2.2 m)
 HEIGHT_CM, HEEL_CM, FACING_DEG = 3.0, 1.0, 5.0    # the camera and the heel line where they really are
