@@ -1,7 +1,8 @@
 """Camera faults while the kiosk runs, through the watched camera child process as the kiosk runs it: a camera
 that stops sending (the SDK's "Frame didn't arrive within 5000"), one unplugged mid-stream and plugged in again,
-one that comes back on USB 2, an SDK error, the SDK crashing the camera process, a stop() that hangs. The screen says so within a second, streaming
-resumes by itself once the camera is back, and a session in progress waits for it."""
+one that comes back on USB 2, an SDK error, the SDK crashing the camera process, a stop() that hangs. The screen
+says so within a second, streaming resumes by itself once the camera is back, and a session in progress waits
+for it."""
 from __future__ import annotations
 
 import functools
