@@ -88,10 +88,10 @@ def findings(m: Machine) -> list[Finding]:
     speech = m.speech()
     out.append(Finding("Speech", speech is not None, speech or "espeak-ng is not installed",
                        "sudo apt-get install espeak-ng (the tones still coach without it)", needed=False))
-    free = m.free_bytes()
-    need = MIN_FREE_BYTES + (m.recordings_gb() or 0) * 10 ** 9
+    free, recordings_gb = m.free_bytes(), m.recordings_gb()
+    need = MIN_FREE_BYTES + (recordings_gb or 0) * 10 ** 9
     out.append(Finding("Disk", free >= need, f"{free / 1e9:.1f} GB free (needs {need / 1e9:.0f} GB"
-                       + (" with the session recordings' cap" if m.recordings_gb() else "") + ")",
+                       + (" with the session recordings' cap" if recordings_gb else "") + ")",
                        "free some disk, or lower the recordings' cap in the trainer's settings"))
     blocked = m.unwritable()
     out.append(Finding("Files", not blocked, "the kiosk's folders are writable" if not blocked else

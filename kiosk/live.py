@@ -147,7 +147,6 @@ class CaptureProvider:
             log.exception("the capture thread failed")
             return _FAILED
 
-
     def _measurer(self) -> tuple[FrameMeasurer | None, str]:
         """The measurer on the calibration as it is now; with the wizard on, (None, why) when it cannot load."""
         try:
