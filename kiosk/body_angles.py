@@ -1,4 +1,4 @@
-"""The body's angles from its depth points: trunk lean, back flexion and knee bend, in the studio frame.
+"""The body's angles from its depth points: trunk lean and knee bend, in the studio frame (the spine: kiosk/spine.py).
 
 Pure numpy. Everything is read in the sagittal plane (z forward, y up), where every supported view shows the
 back: from the side as the silhouette's edge, from behind and obliquely as the crest of the back's surface. So
@@ -24,15 +24,11 @@ BACK_BINS = 9
 BACK_SHARE = 90              # percentile of "how far back" in each bin: the silhouette's edge, seen from the side
 SPINE_STRIP = 0.035          # seen face-on, points this close to the body's midline are the back's crest
 TRUNK_ENDS = (0.0, 0.30)     # the back line is drawn between these: hips to neck
-DOWEL_SPAN = (0.0, 0.30)     # the back from the rear of the hips to the neck, for the dowel test: the dowel
-DOWEL_BINS = 15              # rests on the buttocks' crest (LOW) and the upper back (HIGH); the MID bulges
-DOWEL_LOW, DOWEL_MID, DOWEL_HIGH = (0.0, 0.08), (0.14, 0.20), (0.25, 0.30)
-FLEXION_SEEN = 0.4           # share of a rounded back's arc the middle window shows (set on the average build seen
-#                              from the side; benchmarks/form.py shows where it does not hold)
+BACK_REACH = 0.25            # points further off the trunk's axis than this are arms or legs, not the back
 MIN_BIN_POINTS = 3
 MIN_FILLED_BINS = 5
 EDGE_ON_BINS, EDGE_ON_FILLED = 5, 4   # a back seen nearly edge-on (from behind, at the bottom of a full hinge)
-#                              shows a few dozen points: its line is read in fewer, fuller bins (never its curve)
+#                              shows a few dozen points: its line is read in fewer, fuller bins
 # The leg, fractions of stature (anthropometric segment lengths, docs/geometry.md):
 ANKLE = (0.040, 0.039)       # ankle (z ahead of the heel line, y above the floor)
 SHANK_LEN, THIGH_LEN = 0.246, 0.245
@@ -54,7 +50,6 @@ class View:
 @dataclass(frozen=True)
 class BodyAngles:
     trunk_deg: float
-    back_flexion_deg: float
     knee_deg: float | None
     back_line: tuple[Point2, Point2]
 
@@ -79,52 +74,26 @@ def body_angles(points: np.ndarray, rear: Point2, heel_z_m: float, midline_x_m: 
     lean = median(np.arctan2(d[upper, 0], d[upper, 1]))
     for _ in range(3):                      # the profile is read across the trunk's own axis: refine it
         axis_lean = lean
-        profile = _back_profile(d, crest, axis_lean, h, BACK_SPAN, BACK_BINS)
-        edge_on = profile is None
-        if edge_on:
-            profile = _back_profile(d, crest, axis_lean, h, BACK_SPAN, EDGE_ON_BINS, EDGE_ON_FILLED)
+        profile = back_profile(d, crest, axis_lean, h, BACK_SPAN, BACK_BINS)
+        if profile is None:
+            profile = back_profile(d, crest, axis_lean, h, BACK_SPAN, EDGE_ON_BINS, EDGE_ON_FILLED)
         if profile is None:
             return None
         slope, intercept = _line(*profile)
         lean = axis_lean - float(np.arctan(slope))       # further behind higher up: leaning less
-    flexion = float("nan") if edge_on else _rounding(d, crest, axis_lean, h)
     ends = [_to_zy(r, axis_lean, s * h, slope * s * h + intercept) for s in TRUNK_ENDS]
     knee = _knee(zy, r, heel_z_m, h) if view.knee_visible else None
-    return BodyAngles(float(np.degrees(lean)), flexion, knee, (ends[0], ends[1]))
+    return BodyAngles(float(np.degrees(lean)), knee, (ends[0], ends[1]))
 
 
-def _rounding(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float) -> float:
-    """Degrees of flexion of the back, from how far its middle bulges beyond a dowel laid along it.
-
-    A coach's dowel test: laid on a flat back it touches the buttocks and the upper back, the lower back
-    curving in between, never out; on a rounded back (pelvis tucked, lower and upper back flexed) the middle
-    bulges out past it. The bulge (sagitta) of an arc of chord L bent by F is L/2·tan(F/4), which turns the
-    bulge into degrees; the middle window sees FLEXION_SEEN of it. A flat back reads about 0.
-    """
-    profile = _back_profile(d, crest, lean, h, DOWEL_SPAN, DOWEL_BINS)
-    if profile is None:
-        return float("nan")
-    s, b = profile
-    parts = [(s >= lo * h) & (s <= hi * h) for lo, hi in (DOWEL_LOW, DOWEL_MID, DOWEL_HIGH)]
-    if not all(p.any() for p in parts):
-        return float("nan")
-    low, mid, high = parts
-    k = int(np.argmax(np.where(low, b, -np.inf)))            # the dowel rests on the buttocks' crest...
-    s0, b0 = s[k], b[k]
-    s1, b1 = float(s[high].mean()), float(b[high].mean())    # ...and on the upper back
-    sm, bm = float(s[mid].mean()), float(b[mid].mean())
-    chord = float(np.hypot(s1 - s0, b1 - b0))
-    bulge = ((s1 - s0) * (bm - b0) - (b1 - b0) * (sm - s0)) / chord      # beyond the dowel: + behind it
-    return float(np.degrees(4.0 * np.arctan(2.0 * bulge / chord))) / FLEXION_SEEN
-
-
-def _axes(lean: float) -> tuple[np.ndarray, np.ndarray]:
+def trunk_axes(lean: float) -> tuple[np.ndarray, np.ndarray]:
     """(along the trunk, behind the trunk) unit vectors in (z, y) for a trunk leaning `lean` from vertical."""
     return np.array([np.sin(lean), np.cos(lean)]), np.array([-np.cos(lean), np.sin(lean)])
 
 
-def _back_profile(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float, span: tuple[float, float],
-                  bins: int, filled: int = MIN_FILLED_BINS) -> tuple[np.ndarray, np.ndarray] | None:
+def back_profile(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float, span: tuple[float, float],
+                 bins: int, filled: int = MIN_FILLED_BINS, share: int = BACK_SHARE
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The back's edge as (s, b) samples over `span` (fractions of stature along the trunk from the rear of the
     hips): b is how far behind the trunk axis the back is at distance s along it.
 
@@ -132,10 +101,10 @@ def _back_profile(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float
     it, not along b). Face-on, depth noise runs along b itself, so a percentile would follow the noise: there the
     crest strip's mean is read.
     """
-    along, behind = _axes(lean)
+    along, behind = trunk_axes(lean)
     s, b = d @ along, d @ behind
     s0, s1 = span[0] * h, span[1] * h
-    sel = (s >= s0) & (s < s1) & (np.abs(b) < 0.25 * h)
+    sel = (s >= s0) & (s < s1) & (np.abs(b) < BACK_REACH * h)
     if crest is not None:
         sel &= crest
     if sel.sum() < bins * MIN_BIN_POINTS:
@@ -150,12 +119,12 @@ def _back_profile(d: np.ndarray, crest: np.ndarray | None, lean: float, h: float
         return centres, (np.bincount(k, weights=b[sel], minlength=bins) / np.maximum(counts, 1))[full]
     order = np.lexsort((b[sel], k))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    pick = starts[full] + (counts[full] - 1) * BACK_SHARE // 100
+    pick = starts[full] + (counts[full] - 1) * share // 100
     return centres, b[sel][order][pick]
 
 
 def _to_zy(r: np.ndarray, lean: float, s: float, b: float) -> Point2:
-    along, behind = _axes(lean)
+    along, behind = trunk_axes(lean)
     p = r + s * along + b * behind
     return float(p[0]), float(p[1])
 

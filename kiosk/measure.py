@@ -20,6 +20,7 @@ from kiosk.cleaning import despeckle, smooth_depth
 from kiosk.measurement import Measurement
 from kiosk.quantile import median, quantile
 from kiosk.segment import find_client, surfaces
+from kiosk.spine import StandingBack, at_back_edge, back_outline
 from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M, Zone, make_zone
 
 FLOOR_CLEARANCE_M = 0.03     # points lower than this are floor
@@ -49,6 +50,7 @@ HIDDEN_FOR_S = 1.5           # ...as long as they were seen whole this recently
 HIPS_HIDING_PX = 3           # grid samples around the hips where something nearer hides part of them...
 HIPS_HIDDEN_SHARE = 0.05     # ...when it covers this share of the hips' own pixels
 BOX_MARGIN_PX = 6            # grid samples around the foreground the segmentation also looks at
+STANDING_TALL = 0.99         # the top of the head this near the visitor's full height: standing, the back's ruler
 KNEE_VIEW_DEG = 30.0         # a camera at least this far round from behind sees the outline of the legs...
 FACE_ON_DEG = 60.0           # ...and one nearer behind than this sees the back face-on (see FACE_ON)
 
@@ -122,6 +124,33 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], own: np.
         v, u = vv[rear[0]], uu[rear[0]]
     at_border = bool(min(v, u, d.shape[0] - 1 - v, d.shape[1] - 1 - u) < BORDER_PX)
     return RearPoint(offset_m, height_m, (int(rows.start + v), int(cols.start + u)), at_border, next_at)
+
+
+_AROUND = np.array([(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)])     # a sample and its 8 neighbours
+
+
+def back_points(depth: np.ndarray, zone: Zone, own: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """The client's studio points (N x 3) at full resolution in the cells of the coarse samples marked in `edge` (a
+    mask on the window's grid) and of their neighbours on or just beyond the client (`own`, from `with_rim`): the
+    back's outline needs every pixel there, the coarse grid steps it by a centimetre. A pixel counts when its
+    depth continues its own cell's sample."""
+    r, c = np.nonzero(edge)
+    gh, gw = edge.shape
+    r = np.clip((r[:, None] + _AROUND[:, 0]).ravel(), 0, gh - 1)
+    c = np.clip((c[:, None] + _AROUND[:, 1]).ravel(), 0, gw - 1)
+    r, c = np.divmod(np.unique(r * gw + c), gw)
+    mine = own[r, c] > 0
+    r, c = r[mine], c[mine]
+    step = np.arange(zone.stride) - zone.stride // 2
+    rows, cols = np.broadcast_arrays((zone.rows.start + r * zone.stride)[:, None, None] + step[None, :, None],
+                                     (zone.cols.start + c * zone.stride)[:, None, None] + step[None, None, :])
+    h, w = depth.shape
+    inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+    rows, cols = rows[inside], cols[inside]
+    near = np.broadcast_to(own[r, c][:, None, None], inside.shape)[inside]
+    d = depth[rows, cols]
+    ok = (d > 0) & (np.abs(d - near) < 3.0 * depth_rms_m(near, zone.intrinsics.fx, zone.baseline_m) + 0.02)
+    return zone.origin + d[ok][:, None] * zone.pixel_rays[rows[ok], cols[ok]]
 
 
 def with_rim(client: np.ndarray, depth: np.ndarray) -> np.ndarray:
@@ -228,6 +257,7 @@ class Measurer:
         self._stature = 0.0
         self._rear_at: tuple[float, float] | None = None     # where the last frame found the rear, face-on
         self._last_seen: Sighting | None = None
+        self._back = StandingBack()
         around = abs(azimuth_deg(cal.camera_position))
         self._view = View(face_on=around < FACE_ON_DEG, knee_visible=around >= KNEE_VIEW_DEG)
 
@@ -296,20 +326,33 @@ class Measurer:
         self._rear_at = None if rear is None else rear.next_at
         if rear is None:
             return Measurement(**seen, on_mark=True, profile=profile)
-        angles = body_angles(np.stack([bx, by, bz], axis=1), (-rear.offset_m, rear.height_m), feet.heel_z_m,
-                             feet.x_m, self._stature, self._view)
+        rear_zy = (-rear.offset_m, rear.height_m)
+        body = np.stack([bx, by, bz], axis=1)
+        angles = body_angles(body, rear_zy, feet.heel_z_m, feet.x_m, self._stature, self._view)
         if angles is None:
             return Measurement(**seen, on_mark=True, hip_offset_m=rear.offset_m, hip_height_m=rear.height_m,
                                profile=profile)
         return Measurement(**seen, on_mark=True, hip_offset_m=rear.offset_m, hip_height_m=rear.height_m,
                            trunk_deg=angles.trunk_deg, knee_deg=angles.knee_deg,
-                           back_flexion_deg=angles.back_flexion_deg, back_line=angles.back_line, profile=profile)
+                           back_flexion_deg=self._back.flexion_deg(
+                               self._outline(frame.depth_m, zone, own, client, body, rear_zy, angles.trunk_deg),
+                               standing=top >= STANDING_TALL * self._stature),
+                           back_line=angles.back_line, profile=profile)
+
+    def _outline(self, depth: np.ndarray, zone: Zone, own: np.ndarray, client: np.ndarray, body: np.ndarray,
+                 rear: tuple[float, float], trunk_deg: float) -> np.ndarray:
+        """The back's outline (kiosk/spine.py) at full resolution, around the coarse samples `body` (of `client`)
+        at the back's edge."""
+        edge = np.zeros_like(client)
+        edge[client] = at_back_edge(body, rear, self._stature, trunk_deg)
+        return back_outline(back_points(depth, zone, own, edge), rear, self._stature, trunk_deg)
 
     def _forget(self, t_s: float) -> None:
         """Nobody on the mark: once gone for good the next client is measured afresh (a frame or two lost mid-rep
         keeps the stature the hip band is cut from)."""
         if self._last_seen is None or t_s - self._last_seen.t_s > HIDDEN_FOR_S:
             self._stature = 0.0
+            self._back.forget()
 
     def _occluded(self, client: np.ndarray | None, ahead: np.ndarray, depth: np.ndarray, box: tuple[slice, slice],
                   t_s: float) -> bool:

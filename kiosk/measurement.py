@@ -31,7 +31,8 @@ class Measurement:
     hip_height_m: float | None = None
     trunk_deg: float | None = None        # lean of hips→base of neck from vertical: 0 standing, 45-80 hinged
     knee_deg: float | None = None         # thigh-to-shank bend, 0 straight; None where the view hides the knee
-    back_flexion_deg: float | None = None  # how much the back bends between pelvis and shoulders (0 = flat)
+    back_flexion_deg: float | None = None  # the back's flexion from pelvis to shoulders against the client's own
+    #                                       standing back (kiosk/spine.py): 0 flat; None before they stood tall
     back_line: tuple[Point2, Point2] | None = None   # the back from hips to shoulders, for drawing
     profile: np.ndarray | None = field(default=None, repr=False, compare=False)
     # ^ the client's body points seen from the side: N x 2 (z, y), for drawing the outline

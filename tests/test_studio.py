@@ -3,9 +3,9 @@
 Each kind of clutter of the simulator's studio catalogue (`kiosk/sim/studio.py`) is played with a short visit
 (walk on, stand, one hinge to the wall, walk off), in a placement of its own so every placement is covered, and
 measured against the ground truth in centimetres: the client's hip offset (within the targets, or no worse than
-the same visit in an empty studio), the rep, nothing measured while the
-client is not on the mark (a trainer, a passer-by or an object never is), and the frames where someone hides the
-client never measured. The background is learnt, as the routine learns it, from the empty studio as it stood at
+the same visit in an empty studio), the rep and its calls (those of the same visit in an empty studio), nothing
+measured while the client is not on the mark (a trainer, a passer-by or an object never is), and the frames where
+someone hides the client never measured. The background is learnt, as the routine learns it, from the empty studio as it stood at
 calibration (props placed later are not in it). Then the background's following: a bench moved and left becomes
 background after a few seconds of an empty zone, never while the client is there.
 """
@@ -77,7 +77,8 @@ def test_the_client_alone_is_measured_in_a_cluttered_studio(k: int, studio: str)
     alone = score(*visit("empty", k)[:2], wall)          # the same visit in an empty studio
     assert s.mae_m <= max(0.005, alone.mae_m + 0.001) and s.p95_m <= max(0.015, alone.p95_m + 0.002), \
         f"{s.summary()}; without the clutter: {alone.summary()}"
-    assert s.matched_reps == 1 and not s.invented_reps and not s.wrong_calls, s.summary()
+    assert s.matched_reps == 1 and not s.invented_reps, s.summary()
+    assert s.wrong_calls == alone.wrong_calls, "the clutter changed a call"   # spine calls: tests/test_angles.py
     measured = {f["frame"]: f for f in result["frames"] if f["hip_offset_m"] is not None}
     assert not [f for f in measured if away[f - 1]], "measured while the client was not in the room"
     hidden = [t["frame"] for t in truth["frames"] if t["occluded"]]

@@ -1,0 +1,140 @@
+"""A neutral or rounded spine, from the back's outline compared with the client's own standing back.
+
+Pure numpy. The shape of a back differs far more between bodies (buttocks, belly, shoulder blades, a ponytail,
+a loose shirt) than a rounding changes it, so no single outline can be judged alone. Each client's standing back
+is their own ruler: at the bottom of a rep the lower back and buttocks are matched onto the standing outline (the
+rear of the hips, where the outline starts, slides down the buttocks as the pelvis tips, so the match slides
+too), and the upper back is then read against the matched standing outline. A flat back hinges as one piece and
+its upper back follows the standing outline; a rounded one turns forward above the lower back.
+
+The outline is read at full resolution (docs/form.md says why the coarse grid is too coarse) in every view: the
+rearmost reach of the body across the trunk at each distance along it, which from the side is the silhouette's
+edge and from behind or obliquely the crest of the back.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from kiosk.body_angles import BACK_REACH, back_profile, trunk_axes
+
+# Along the trunk from the rear of the hips, as fractions of stature:
+OUTLINE_SPAN = (-0.06, 0.40)   # the whole back, from below the rear of the hips to the neck
+OUTLINE_BIN = 0.01             # one sample of the outline per 1 % of stature (about 1.7 cm)
+OUTLINE_SHARE = 98             # percentile of "how far back" in each sample: the outline's very edge
+MATCH_SPAN = (-0.04, 0.12)     # buttocks and lower back: where the bottom's outline is matched to the standing one
+UPPER_SPAN = (0.20, 0.34)      # upper back, below the neck (and a ponytail): where the turn is read
+SLIDE = 0.12                   # the match slides the standing outline this far either way along the trunk...
+SLIDE_STEP = 0.0025            # ...in these steps
+MIN_MATCHED = 0.8              # share of the lower back's samples the slid standing outline must cover
+MIN_LOWER, MIN_UPPER = 6, 5    # samples of the lower back needed to match it, of the upper back to read its turn
+TURN_PER_FLEXION = 0.51        # degrees the upper back turns per degree of flexion between pelvis and shoulders
+#                                (the median over benchmarks/form.py's rounded backs, every build and view)
+EDGE_PART = 0.03               # the back's edge on the coarse grid: the samples, in each part this long...
+EDGE_DEPTH = 0.02              # ...at most this far in front of the part's rearmost one
+STANDING_FRAMES = 15           # the standing outline is the median of this many frames of standing tall
+
+BINS = round((OUTLINE_SPAN[1] - OUTLINE_SPAN[0]) / OUTLINE_BIN)
+CENTRES = OUTLINE_SPAN[0] + (np.arange(BINS) + 0.5) * OUTLINE_BIN
+
+
+def at_back_edge(points: np.ndarray, rear: tuple[float, float], stature_m: float, trunk_deg: float) -> np.ndarray:
+    """Which of the points (N x 3, the coarse grid's) lie at the back's edge, where `back_outline` reads: what to
+    look at again at full resolution (a strip, not the whole trunk: the per-frame budget)."""
+    d = points[:, [2, 1]].astype(np.float64) - np.asarray(rear, dtype=np.float64)
+    along, behind = trunk_axes(np.radians(trunk_deg))
+    s, b = d @ along / stature_m, d @ behind / stature_m
+    on = (s >= OUTLINE_SPAN[0]) & (s < OUTLINE_SPAN[1]) & (np.abs(b) < BACK_REACH)
+    part = ((s[on] - OUTLINE_SPAN[0]) / EDGE_PART).astype(np.int64)
+    reach = np.full(part.max() + 1 if len(part) else 0, -np.inf)
+    np.maximum.at(reach, part, b[on])
+    edge = np.zeros(len(points), dtype=bool)
+    edge[on] = b[on] >= reach[part] - EDGE_DEPTH
+    return edge
+
+
+def back_outline(points: np.ndarray, rear: tuple[float, float], stature_m: float, trunk_deg: float) -> np.ndarray:
+    """How far behind the trunk's axis the back reaches (in stature) at each of CENTRES along it; NaN where too
+    little is seen. `points` are the client's own studio points (N x 3), `rear` the rear of the hips (z, y)."""
+    d = points[:, [2, 1]].astype(np.float64) - np.asarray(rear, dtype=np.float64)
+    outline = np.full(BINS, np.nan)
+    found = back_profile(d, None, np.radians(trunk_deg), stature_m, OUTLINE_SPAN, BINS, filled=1,
+                         share=OUTLINE_SHARE)
+    if found is not None:
+        s, b = found
+        outline[np.rint((s / stature_m - CENTRES[0]) / OUTLINE_BIN).astype(np.int64)] = b / stature_m
+    return outline
+
+
+def flexion_deg(standing: np.ndarray, bottom: np.ndarray) -> float | None:
+    """Degrees of flexion of the back between pelvis and shoulders at `bottom`, against the same client's
+    `standing` outline (both from `back_outline`); None when too little of either was seen."""
+    have = ~np.isnan(standing)
+    if have.sum() < 2:
+        return None
+    s0, b0 = CENTRES[have], standing[have]
+    low = (CENTRES >= MATCH_SPAN[0]) & (CENTRES <= MATCH_SPAN[1]) & ~np.isnan(bottom)
+    up = (CENTRES >= UPPER_SPAN[0]) & (CENTRES <= UPPER_SPAN[1]) & ~np.isnan(bottom)
+    if low.sum() < MIN_LOWER or up.sum() < MIN_UPPER:
+        return None
+    shift = _match(s0, b0, CENTRES[low], bottom[low])
+    if shift is None:
+        return None
+    slide, c, tilt = shift
+    s = CENTRES[up]
+    ref = np.interp(s + slide, s0, b0, left=np.nan, right=np.nan)
+    ok = ~np.isnan(ref)
+    if ok.sum() < MIN_UPPER:
+        return None
+    rest = bottom[up][ok] - ref[ok] - c - tilt * s[ok]
+    turn = -np.degrees(np.arctan(np.polyfit(s[ok], rest, 1)[0]))    # forward of the standing back higher up
+    return float(turn / TURN_PER_FLEXION)
+
+
+def _match(s0: np.ndarray, b0: np.ndarray, s: np.ndarray, b: np.ndarray) -> tuple[float, float, float] | None:
+    """(slide, offset, tilt) that best lays the standing outline (s0, b0) onto the bottom's lower back (s, b):
+    b ≈ standing(s + slide) + offset + tilt·s. The offset and tilt take up what the hip measurement and the trunk
+    axis put differently at the bottom; the slide, the rear of the hips moving over the buttocks."""
+    slides = np.arange(-SLIDE, SLIDE + SLIDE_STEP / 2, SLIDE_STEP)
+    ref = np.interp(s[None, :] + slides[:, None], s0, b0, left=np.nan, right=np.nan)
+    ok = ~np.isnan(ref)
+    n = ok.sum(axis=1)
+    usable = n >= MIN_MATCHED * len(s)
+    if not usable.any():
+        return None
+    y = np.where(ok, b[None, :] - ref, 0.0)
+    x = np.where(ok, s[None, :], 0.0)
+    nn = np.maximum(n, 1)
+    mx, my = x.sum(1) / nn, y.sum(1) / nn
+    dx = np.where(ok, x - mx[:, None], 0.0)
+    dy = np.where(ok, y - my[:, None], 0.0)
+    tilt = (dx * dy).sum(1) / np.maximum((dx * dx).sum(1), 1e-12)
+    err = ((dy - tilt[:, None] * dx) ** 2).sum(1) / nn
+    k = int(np.argmin(np.where(usable, err, np.inf)))
+    return float(slides[k]), float(my[k] - tilt[k] * mx[k]), float(tilt[k])
+
+
+class StandingBack:
+    """The client's back as they stand: the ruler every frame's back is judged against."""
+
+    def __init__(self) -> None:
+        self._outlines: deque[np.ndarray] = deque(maxlen=STANDING_FRAMES)
+        self._ruler = np.full(BINS, np.nan)
+
+    def forget(self) -> None:
+        """A new client: their own back, not the last one's."""
+        self._outlines.clear()
+        self._ruler = np.full(BINS, np.nan)
+
+    def flexion_deg(self, outline: np.ndarray, standing: bool) -> float | None:
+        """This frame's back flexion (see `flexion_deg`); a frame that shows the client standing tall also
+        becomes part of the ruler: the median, sample by sample, of the latest such frames."""
+        if standing:
+            self._outlines.append(outline)
+            ordered = np.sort(np.stack(self._outlines), axis=0)          # what was not seen (NaN) sorts last
+            n = (~np.isnan(ordered)).sum(axis=0)
+            cols = np.arange(BINS)
+            middle = 0.5 * (ordered[np.maximum(n - 1, 0) // 2, cols] + ordered[n // 2, cols])
+            self._ruler = np.where(n > 0, middle, np.nan)
+        return flexion_deg(self._ruler, outline)

@@ -1,0 +1,59 @@
+"""The spine against the client's own standing back (kiosk/spine.py), on outlines with a known answer. Whole bodies,
+every build and view: tests/test_angles.py and benchmarks/form.py."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kiosk.spine import CENTRES, TURN_PER_FLEXION, StandingBack, flexion_deg
+
+
+def standing_back(glutes: float = 0.05) -> np.ndarray:
+    """An outline in stature units: buttocks (a bump `glutes` deep), a lower back curving in, shoulder blades."""
+    s = CENTRES
+    return (glutes * np.exp(-((s - 0.02) / 0.05) ** 2) - 0.012 * np.exp(-((s - 0.12) / 0.05) ** 2)
+            + 0.01 * np.exp(-((s - 0.30) / 0.06) ** 2))
+
+
+def bent(standing: np.ndarray, slide: float, offset: float, tilt: float, flexion: float) -> np.ndarray:
+    """The standing outline slid along the trunk (the rear of the hips moved over the buttocks), offset and tilted,
+    with the back above 0.15 of stature turned forward as a back flexed by `flexion` degrees turns."""
+    s = CENTRES
+    moved = np.interp(s + slide, s, standing, left=np.nan, right=np.nan) + offset + tilt * s
+    turn = np.tan(np.radians(flexion * TURN_PER_FLEXION))
+    return moved - np.clip(s - 0.15, 0.0, None) * turn
+
+
+@pytest.mark.parametrize("glutes", [0.02, 0.05, 0.09])
+@pytest.mark.parametrize("slide", [-0.06, 0.0, 0.04])
+@pytest.mark.parametrize("flexion", [0.0, 20.0, 40.0])
+def test_the_flexion_is_read_whatever_the_buttocks_and_the_slide(glutes: float, slide: float, flexion: float) -> None:
+    standing = standing_back(glutes)
+    bottom = bent(standing, slide, offset=0.01, tilt=-0.03, flexion=flexion)
+    assert flexion_deg(standing, bottom) == pytest.approx(flexion, abs=1.0)
+
+
+def test_nothing_is_read_without_a_ruler_or_without_the_back() -> None:
+    standing = standing_back()
+    unseen = np.full_like(standing, np.nan)
+    assert flexion_deg(unseen, standing) is None
+    upper_hidden = np.where(CENTRES > 0.18, np.nan, standing)
+    assert flexion_deg(standing, upper_hidden) is None
+    lower_hidden = np.where(CENTRES < 0.14, np.nan, standing)
+    assert flexion_deg(standing, lower_hidden) is None
+
+
+def test_the_ruler_is_the_median_of_standing_frames_and_forgets_the_last_client() -> None:
+    ruler = StandingBack()
+    flat = standing_back()
+    assert ruler.flexion_deg(flat, standing=False) is None            # no standing frame yet
+    odd = bent(flat, 0.0, 0.0, 0.0, 40.0)                              # one frame of a stoop while "standing"
+    for outline in (flat, odd, flat, flat):
+        ruler.flexion_deg(outline, standing=True)
+    assert ruler.flexion_deg(bent(flat, 0.02, 0.0, 0.0, 0.0), standing=False) == pytest.approx(0.0, abs=1.0)
+    assert ruler.flexion_deg(bent(flat, 0.02, 0.0, 0.0, 30.0), standing=False) == pytest.approx(30.0, abs=1.0)
+    ruler.forget()
+    assert ruler.flexion_deg(flat, standing=False) is None
+    stooped = StandingBack()
+    stooped.flexion_deg(odd, standing=True)                            # a client who stands stooped...
+    assert stooped.flexion_deg(odd, standing=False) == pytest.approx(0.0, abs=1.0)   # ...is their own ruler
