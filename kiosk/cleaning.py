@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 MIN_NEIGHBOURS = 4           # of 8: fewer consistent neighbours makes a pixel a flying pixel or a speck
-_HALF_OF_EIGHT = ((0, 1), (1, 0), (1, 1), (1, -1))    # with their opposites, a pixel's 8 neighbours
+HALF_OF_EIGHT = ((0, 1), (1, 0), (1, 1), (1, -1))    # with their opposites, a pixel's 8 neighbours
 
 
 def despeckle(depth: np.ndarray, tolerance: np.ndarray | float,
@@ -18,7 +18,7 @@ def despeckle(depth: np.ndarray, tolerance: np.ndarray | float,
     """Drop flying pixels and specks: a real surface pixel has most of its 8 neighbours at a similar depth."""
     reach = _reach(depth, tolerance)
     count = np.zeros(depth.shape, dtype=np.int8)
-    for dr, dc in _HALF_OF_EIGHT:
+    for dr, dc in HALF_OF_EIGHT:
         a, b = neighbour_windows(depth.shape, dr, dc)
         apart = np.abs(depth[a] - depth[b])
         count[a] += apart < reach[a]

@@ -16,7 +16,7 @@ from calibration.geometry import azimuth_deg
 from calibration.model import Calibration
 from kiosk.background import CameraWatch, LiveBackground
 from kiosk.body_angles import View, body_angles
-from kiosk.cleaning import despeckle, smooth_depth
+from kiosk.cleaning import HALF_OF_EIGHT, despeckle, neighbour_windows, smooth_depth
 from kiosk.measurement import Measurement
 from kiosk.quantile import median, quantile
 from kiosk.segment import find_client, surfaces
@@ -126,30 +126,26 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], own: np.
     return RearPoint(offset_m, height_m, (int(rows.start + v), int(cols.start + u)), at_border, next_at)
 
 
-_AROUND = np.array([(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)])     # a sample and its 8 neighbours
-
-
 def back_points(depth: np.ndarray, zone: Zone, own: np.ndarray, edge: np.ndarray) -> np.ndarray:
     """The client's studio points (N x 3) at full resolution in the cells of the coarse samples marked in `edge` (a
     mask on the window's grid) and of their neighbours on or just beyond the client (`own`, from `with_rim`): the
     back's outline needs every pixel there, the coarse grid steps it by a centimetre. A pixel counts when its
     depth continues its own cell's sample."""
-    r, c = np.nonzero(edge)
-    gh, gw = edge.shape
-    r = np.clip((r[:, None] + _AROUND[:, 0]).ravel(), 0, gh - 1)
-    c = np.clip((c[:, None] + _AROUND[:, 1]).ravel(), 0, gw - 1)
-    r, c = np.divmod(np.unique(r * gw + c), gw)
-    mine = own[r, c] > 0
-    r, c = r[mine], c[mine]
+    cells = edge.copy()
+    for dr, dc in HALF_OF_EIGHT:                      # each sample's 8 neighbours, by shifted slices
+        a, b = neighbour_windows(edge.shape, dr, dc)
+        cells[a] |= edge[b]
+        cells[b] |= edge[a]
+    r, c = np.nonzero(cells & (own > 0))
+    near = own[r, c]
+    tol = 3.0 * depth_rms_m(near, zone.intrinsics.fx, zone.baseline_m) + 0.02
     step = np.arange(zone.stride) - zone.stride // 2
     rows, cols = np.broadcast_arrays((zone.rows.start + r * zone.stride)[:, None, None] + step[None, :, None],
                                      (zone.cols.start + c * zone.stride)[:, None, None] + step[None, None, :])
     h, w = depth.shape
     inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
-    rows, cols = rows[inside], cols[inside]
-    near = np.broadcast_to(own[r, c][:, None, None], inside.shape)[inside]
-    d = depth[rows, cols]
-    ok = (d > 0) & (np.abs(d - near) < 3.0 * depth_rms_m(near, zone.intrinsics.fx, zone.baseline_m) + 0.02)
+    d = depth[np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1)]
+    ok = inside & (d > 0) & (np.abs(d - near[:, None, None]) < tol[:, None, None])
     return zone.origin + d[ok][:, None] * zone.pixel_rays[rows[ok], cols[ok]]
 
 
