@@ -162,11 +162,6 @@ class Looped:
     the rep counter expect frame numbers and times to move forward. `functools.partial(Looped, ...)` pickles,
     so it runs inside `camera_process` like a camera.
 
-    The SDK loops the file itself (its repeat playback): stopping a playback pipeline that has reached the end of
-    its file, to open it again for the next pass, can hang inside the SDK while it holds Python's lock (librealsense
-    issues 2472 and 2743), and a demo that runs all day would meet it. A pass begins where the frame numbers start
-    again.
-
     paced=True hands frames out at their own timestamps' rate. Open the recording with realtime=False then: the
     SDK's real-time playback follows the wall clock of the original pushes, which is slow motion for a
     simulator that rendered slower than real time, and it drops frames while a reader gets ready.
@@ -174,13 +169,13 @@ class Looped:
 
     info: SourceInfo
 
-    def __init__(self, open_recording: Callable[..., DepthSource], paced: bool = False, once: bool = False) -> None:
-        self._open = open_recording         # open_recording(repeat=...): kiosk.sensing.recording.open_recording
+    def __init__(self, open_recording: SourceFactory, paced: bool = False, once: bool = False) -> None:
+        self._open = open_recording
         self._paced = paced
         self._once = once                   # one pass only (a kept session replayed), then the source ends
 
     def __enter__(self) -> "Looped":
-        self._source = self._open(repeat=not self._once).__enter__()
+        self._source = self._open().__enter__()
         self.info = self._source.info
         return self
 
@@ -190,21 +185,26 @@ class Looped:
     def __iter__(self) -> Iterator[DepthFrame]:
         period_ms = 1000.0 / self.info.fps
         shift_frames, shift_ms = 0, 0.0
-        previous: DepthFrame | None = None          # the last frame as the file numbers it
         last: DepthFrame | None = None
         pace = Pace(period_ms / 1000.0, RealClock())
-        for frame in self._source:
-            if previous is not None and frame.frame_number <= previous.frame_number:      # a new pass
-                shift_frames = last.frame_number + 1 - frame.frame_number
-                shift_ms = last.timestamp_ms + period_ms - frame.timestamp_ms
-            previous = frame
-            last = dataclasses.replace(frame, frame_number=frame.frame_number + shift_frames,
-                                       timestamp_ms=frame.timestamp_ms + shift_ms)
-            if self._paced:
-                pace.wait_for(last.timestamp_ms / 1000.0)
-            yield last
-        if last is None:
-            raise SourceError("The recording holds no depth frames: record it again.")
+        while True:
+            lap_start = True
+            for frame in self._source:
+                if lap_start and last is not None:
+                    shift_frames = last.frame_number + 1 - frame.frame_number
+                    shift_ms = last.timestamp_ms + period_ms - frame.timestamp_ms
+                lap_start = False
+                last = dataclasses.replace(frame, frame_number=frame.frame_number + shift_frames,
+                                           timestamp_ms=frame.timestamp_ms + shift_ms)
+                if self._paced:
+                    pace.wait_for(last.timestamp_ms / 1000.0)
+                yield last
+            if lap_start:
+                raise SourceError("The recording holds no depth frames: record it again.")
+            if self._once:
+                return
+            self._source.__exit__(None, None, None)
+            self._source = self._open().__enter__()
 
 
 class Pace:

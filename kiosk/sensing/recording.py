@@ -32,14 +32,12 @@ _DEPTH_STREAM = re.compile(r"^/device_\d+/sensor_\d+/Depth_\d+/")
 _DEPTH_DATA = re.compile(r"^/device_\d+/sensor_\d+/Depth_\d+/image/data")
 
 
-def open_recording(path: str | Path, realtime: bool = False, filters: FilterChain | None = None,
-                   repeat: bool = False) -> "RecordingSource":
+def open_recording(path: str | Path, realtime: bool = False, filters: FilterChain | None = None) -> "RecordingSource":
     """Open a recording for `with ... as source: for frame in source`.
 
     realtime=False decodes as fast as the reader consumes (analysis); True follows the recorded clock (demo).
-    repeat=True plays it again and again and never ends; each pass starts again from the first frame number.
     """
-    return RecordingSource(Path(path), realtime, filters, repeat)
+    return RecordingSource(Path(path), realtime, filters)
 
 
 class RecordingSource:
@@ -47,16 +45,15 @@ class RecordingSource:
 
     info: SourceInfo
 
-    def __init__(self, path: Path, realtime: bool, filters: FilterChain | None, repeat: bool = False) -> None:
+    def __init__(self, path: Path, realtime: bool, filters: FilterChain | None) -> None:
         _check_file(path)
         self.path = path
         self._filters = filters
-        self._repeat = repeat
         self._ended = False
         self._closed = False
         self._pipe = rs.pipeline()
         config = rs.config()
-        config.enable_device_from_file(str(path), repeat_playback=repeat)
+        config.enable_device_from_file(str(path), repeat_playback=False)
         config.enable_stream(rs.stream.depth)    # other streams in the file are not decoded
         try:
             # Real time is switched off before the start: frames that arrive in real-time mode before the
@@ -128,7 +125,7 @@ class RecordingSource:
                                   "copy or record it again.") from None
             if ok:
                 return frames.get_depth_frame()
-            if self._playback.current_status() == rs.playback_status.stopped and not self._repeat:
+            if self._playback.current_status() == rs.playback_status.stopped:
                 self._ended = True
             elif time.monotonic() - waited_since > STALL_S:
                 raise SourceError(f"Playback of {self.path} stopped before its end (the file may be damaged): "
