@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 MIN_NEIGHBOURS = 4           # of 8: fewer consistent neighbours makes a pixel a flying pixel or a speck
-HALF_OF_EIGHT = ((0, 1), (1, 0), (1, 1), (1, -1))    # with their opposites, a pixel's 8 neighbours
+_HALF_OF_EIGHT = ((0, 1), (1, 0), (1, 1), (1, -1))    # with their opposites, a pixel's 8 neighbours
 
 
 def despeckle(depth: np.ndarray, tolerance: np.ndarray | float,
@@ -18,7 +18,7 @@ def despeckle(depth: np.ndarray, tolerance: np.ndarray | float,
     """Drop flying pixels and specks: a real surface pixel has most of its 8 neighbours at a similar depth."""
     reach = _reach(depth, tolerance)
     count = np.zeros(depth.shape, dtype=np.int8)
-    for dr, dc in HALF_OF_EIGHT:
+    for dr, dc in _HALF_OF_EIGHT:
         a, b = neighbour_windows(depth.shape, dr, dc)
         apart = np.abs(depth[a] - depth[b])
         count[a] += apart < reach[a]
@@ -40,6 +40,16 @@ def smooth_depth(depth: np.ndarray, tolerance: np.ndarray | float) -> np.ndarray
         total[b] += np.where(a_for_b, out[a], 0.0)
         count[b] += a_for_b
         out = total / count
+    return out
+
+
+def with_neighbours(mask: np.ndarray) -> np.ndarray:
+    """The mask grown by each pixel's 8 neighbours (a 3 x 3 dilation, by the same slices as the cleaning)."""
+    out = mask.copy()
+    for dr, dc in _HALF_OF_EIGHT:
+        a, b = neighbour_windows(mask.shape, dr, dc)
+        out[a] |= mask[b]
+        out[b] |= mask[a]
     return out
 
 

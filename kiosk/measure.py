@@ -16,7 +16,7 @@ from calibration.geometry import azimuth_deg
 from calibration.model import Calibration
 from kiosk.background import CameraWatch, LiveBackground
 from kiosk.body_angles import View, body_angles
-from kiosk.cleaning import HALF_OF_EIGHT, despeckle, neighbour_windows, smooth_depth
+from kiosk.cleaning import despeckle, smooth_depth, with_neighbours
 from kiosk.measurement import Measurement
 from kiosk.quantile import median, quantile
 from kiosk.segment import find_client, surfaces
@@ -85,7 +85,7 @@ def rear_surface(depth: np.ndarray, zone: Zone, pixel: tuple[int, int], own: np.
     near = _on_grid(own, zone, rows, cols)
     reference_m = float(near[min(row - rows.start, near.shape[0] - 1), min(col - cols.start, near.shape[1] - 1)]
                         or near.max())
-    tol = np.float32(3.0 * depth_rms_m(reference_m, intr.fx, zone.baseline_m) + 0.02)
+    tol = np.float32(_continuity(reference_m, zone))
     d = despeckle(np.where((near > 0) & (np.abs(d - near) < tol), d, 0.0).astype(np.float32), tol, EDGE_NEIGHBOURS)
     rays = zone.pixel_rays[rows, cols]
     seed_ray = rays[row - rows.start, col - cols.start]
@@ -131,14 +131,9 @@ def back_points(depth: np.ndarray, zone: Zone, own: np.ndarray, edge: np.ndarray
     mask on the window's grid) and of their neighbours on or just beyond the client (`own`, from `with_rim`): the
     back's outline needs every pixel there, the coarse grid steps it by a centimetre. A pixel counts when its
     depth continues its own cell's sample."""
-    cells = edge.copy()
-    for dr, dc in HALF_OF_EIGHT:                      # each sample's 8 neighbours, by shifted slices
-        a, b = neighbour_windows(edge.shape, dr, dc)
-        cells[a] |= edge[b]
-        cells[b] |= edge[a]
-    r, c = np.nonzero(cells & (own > 0))
+    r, c = np.nonzero(with_neighbours(edge) & (own > 0))
     near = own[r, c]
-    tol = 3.0 * depth_rms_m(near, zone.intrinsics.fx, zone.baseline_m) + 0.02
+    tol = _continuity(near, zone)
     step = np.arange(zone.stride) - zone.stride // 2
     rows, cols = np.broadcast_arrays((zone.rows.start + r * zone.stride)[:, None, None] + step[None, :, None],
                                      (zone.cols.start + c * zone.stride)[:, None, None] + step[None, None, :])
@@ -147,6 +142,12 @@ def back_points(depth: np.ndarray, zone: Zone, own: np.ndarray, edge: np.ndarray
     d = depth[np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1)]
     ok = inside & (d > 0) & (np.abs(d - near[:, None, None]) < tol[:, None, None])
     return zone.origin + d[ok][:, None] * zone.pixel_rays[rows[ok], cols[ok]]
+
+
+def _continuity(near_m: np.ndarray | float, zone: Zone) -> np.ndarray | float:
+    """How far a full-resolution pixel's depth may be from its coarse sample's (`near_m`) and still continue the
+    client's surface there: three times the stereo noise at that depth, and 2 cm of the surface's own relief."""
+    return 3.0 * depth_rms_m(near_m, zone.intrinsics.fx, zone.baseline_m) + 0.02
 
 
 def with_rim(client: np.ndarray, depth: np.ndarray) -> np.ndarray:
