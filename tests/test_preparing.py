@@ -2,11 +2,9 @@
 failure and a child that dies are each told in one sentence."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
-import types
 from pathlib import Path
 
 import pygame
@@ -14,8 +12,8 @@ import pytest
 
 from kiosk import run
 from kiosk.preparing import Preparation
-from tests.test_run import assets  # noqa: F401  (the stand-in demo's recording and calibration)
-
+from tests.fresh_process import in_fresh_process
+from tests.test_run import assets, stand_in_demo  # noqa: F401  (assets: the stand-in demo's recording, calibration)
 
 
 def slow_make(cache_dir: Path, progress) -> tuple[Path, Path, Path]:
@@ -65,29 +63,19 @@ def test_a_failing_or_dying_render_is_one_sentence(tmp_path: Path, make, said: s
 def test_the_first_start_shows_the_progress_screen_then_plays_the_demo(assets, tmp_path: Path) -> None:
     """Run in a fresh interpreter: the whole kiosk starts here, pygame and the SDK included, and native state left
     by earlier tests in the same worker once crashed it (a segfault in a native thread, 1 in 5 full runs)."""
-    visit, cal = assets
     shots = tmp_path / "shots"
-    child = multiprocessing.get_context("spawn").Process(target=_first_start, args=(visit, cal, tmp_path, shots))
-    child.start()
-    child.join(120)
-    assert child.exitcode == 0, f"the kiosk's first start ended with {child.exitcode}"
+    assert in_fresh_process(_first_start, assets, tmp_path, shots) == 0
     assert pygame.image.load(str(shots / "preparing.png")).get_size() == (640, 360)
     assert (shots / "attract.png").exists()                 # then the demo itself played
 
 
-def _first_start(visit: Path, cal: Path, tmp_path: Path, shots: Path) -> None:
-    """The kiosk's first start on a clean cache, the demo's rendering stood in for by `slow_make`."""
+def _first_start(assets: tuple[Path, Path], tmp_path: Path, shots: Path) -> int:
+    """The kiosk's first start on a clean cache, the demo's rendering stood in for by `slow_make`; its exit code."""
     made: list[Path] = []
-
-    def demo_assets(cache_dir: Path, progress=None):
-        made.append(cache_dir)
-        return visit, cal, visit
-
-    sys.modules["kiosk.sim.demo"] = types.SimpleNamespace(demo_assets=demo_assets,
-                                                          demo_cached=lambda cache_dir: bool(made))
+    sys.modules["kiosk.sim.demo"] = stand_in_demo(assets, made, cached=lambda cache_dir: bool(made))
     run.prepare_demo = _prepare_with(slow_make, made)
-    sys.exit(run.main(["--demo", "--headless", "--seconds", "2", "--cache", str(tmp_path / "cache"), "--size",
-                       "640x360", "--screenshots", str(shots)]))
+    return run.main(["--demo", "--headless", "--seconds", "2", "--cache", str(tmp_path / "cache"), "--size",
+                     "640x360", "--screenshots", str(shots)])
 
 
 def _prepare_with(make, made: list[Path]):

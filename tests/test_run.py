@@ -2,10 +2,14 @@
 `demo_assets`, and every mistake at the command line is one sentence with exit code 1."""
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import sys
 import types
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -16,6 +20,7 @@ import pytest  # noqa: E402
 from calibration.store import CalibrationFileError, save  # noqa: E402
 from kiosk import run  # noqa: E402
 from kiosk.paths import default_calibration  # noqa: E402
+from tests.fresh_process import in_fresh_process  # noqa: E402
 from tests.test_live import stand_in_calibration, stand_in_recording, wait_for  # noqa: E402
 
 
@@ -33,34 +38,59 @@ def one_sentence(err: str) -> str:
     return lines[0]
 
 
-def test_headless_run_of_a_recording_saves_the_scenes_and_exits_0(assets, tmp_path, capsys) -> None:
-    recording, cal = assets
-    code = run.main(["--headless", "--seconds", "3", "--recording", str(recording), "--calibration", str(cal),
-                     "--screenshots", str(tmp_path), "--size", "640x360"])
-    assert code == 0
-    shots = {p.name for p in tmp_path.glob("*.png")}
-    assert shots == {"attract.png", "drill.png"}      # nobody for a second, then someone standing on the mark
-    assert pygame.image.load(str(tmp_path / "attract.png")).get_size() == (640, 360)
-    assert "attract.png" in capsys.readouterr().err
-
-
-@pytest.fixture
-def fake_demo(assets, monkeypatch) -> list[Path]:
-    """kiosk.sim.demo.demo_assets answering with the stand-in; the list records the cache folders asked for."""
-    asked: list[Path] = []
-
+def stand_in_demo(assets: tuple[Path, Path], asked: list[Path],
+                  cached: Callable[[Path], bool] = lambda cache_dir: True) -> types.SimpleNamespace:
+    """A kiosk.sim.demo whose demo_assets answers with the stand-in and adds the cache folder asked for to
+    `asked`: no simulator rendering in these tests."""
     def demo_assets(cache_dir: Path, progress=None) -> tuple[Path, Path, Path]:
         asked.append(cache_dir)
         return (*assets, assets[0])          # the visit stands in for the trainer's routine too
 
-    monkeypatch.setitem(sys.modules, "kiosk.sim.demo",
-                        types.SimpleNamespace(demo_assets=demo_assets, demo_cached=lambda cache_dir: True))
+    return types.SimpleNamespace(demo_assets=demo_assets, demo_cached=cached)
+
+
+class Ran(NamedTuple):
+    code: int                 # run.main's exit code
+    err: str                  # what it printed to stderr (the log goes to the test's captured output instead)
+    demo_asked: list[Path]    # the cache folders the stand-in demo was asked for
+
+
+def kiosk(argv: list[str], demo: tuple[Path, Path] | None = None) -> Ran:
+    """`run.main(argv)` as the target of `in_fresh_process`: every test that starts the kiosk on a recording runs
+    it in a fresh interpreter (SDK playback in the pytest worker once crashed it). With `demo` (the stand-in's
+    recording and calibration) kiosk.sim.demo is `stand_in_demo`."""
+    asked: list[Path] = []
+    if demo is not None:
+        sys.modules["kiosk.sim.demo"] = stand_in_demo(demo, asked)
+    logging.basicConfig(stream=sys.__stderr__)     # as pytest's log capture: the kiosk adds no console log
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        code = run.main(argv)
+    return Ran(code, err.getvalue(), asked)
+
+
+def test_headless_run_of_a_recording_saves_the_scenes_and_exits_0(assets, tmp_path) -> None:
+    recording, cal = assets
+    ran = in_fresh_process(kiosk, ["--headless", "--seconds", "3", "--recording", str(recording), "--calibration",
+                                   str(cal), "--screenshots", str(tmp_path), "--size", "640x360"])
+    assert ran.code == 0, ran.err
+    shots = {p.name for p in tmp_path.glob("*.png")}
+    assert shots == {"attract.png", "drill.png"}      # nobody for a second, then someone standing on the mark
+    assert pygame.image.load(str(tmp_path / "attract.png")).get_size() == (640, 360)
+    assert "attract.png" in ran.err
+
+
+@pytest.fixture
+def fake_demo(assets, monkeypatch) -> list[Path]:
+    """kiosk.sim.demo answering with the stand-in, in this process; the list records the cache folders asked for."""
+    asked: list[Path] = []
+    monkeypatch.setitem(sys.modules, "kiosk.sim.demo", stand_in_demo(assets, asked))
     return asked
 
 
-def test_the_demo_comes_from_demo_assets_in_the_cache(fake_demo, tmp_path) -> None:
-    assert run.main(["--headless", "--seconds", "0.5", "--cache", str(tmp_path / "cache")]) == 0
-    assert fake_demo == [tmp_path / "cache"]
+def test_the_demo_comes_from_demo_assets_in_the_cache(assets, tmp_path) -> None:
+    ran = in_fresh_process(kiosk, ["--headless", "--seconds", "0.5", "--cache", str(tmp_path / "cache")], assets)
+    assert ran.code == 0, ran.err
+    assert ran.demo_asked == [tmp_path / "cache"]
 
 
 @pytest.mark.parametrize("cameras, demo", [([], True), ([("Intel RealSense D435", "123", "3.2")], False)])
@@ -134,17 +164,23 @@ def test_help_names_the_quit_keys(capsys) -> None:
     assert "Ctrl+Shift+Q" in out and "--auto-demo" in out and "Esc" in out
 
 
-def test_auto_demo_changes_to_a_camera_plugged_in_while_the_demo_runs(fake_demo, monkeypatch) -> None:
+def test_auto_demo_changes_to_a_camera_plugged_in_while_the_demo_runs(assets) -> None:
+    ran, sources = in_fresh_process(_demo_then_a_camera, assets)
+    assert ran.code == 0, ran.err
+    assert sources[0] is not None and sources[1:] == [None]       # the demo, then the live camera
+
+
+def _demo_then_a_camera(assets: tuple[Path, Path]) -> tuple[Ran, list[Path | None]]:
+    """--auto-demo with a camera plugged in after a few looks: how the kiosk ran, and the recording of each depth
+    source it started (None: the live camera)."""
     camera = ("Intel RealSense D435", "0001", "3.2", "5.16.0")
     answers = iter([[], [], []])                  # none at the start, none at the first looks, then one
-    monkeypatch.setattr(run, "list_cameras", lambda: next(answers, [camera]))
-    monkeypatch.setattr(run.CameraAppears, "POLL_S", 0.05)
-    sources: list = []
+    run.list_cameras = lambda: next(answers, [camera])
+    run.CameraAppears.POLL_S = 0.05
+    sources: list[Path | None] = []
     real = run.source_factory
-    monkeypatch.setattr(run, "source_factory", lambda choice, serial: sources.append(choice.recording) or
-                        real(choice, serial))
-    assert run.main(["--auto-demo", "--windowed", "--seconds", "1", "--size", "320x180"]) == 0
-    assert sources[0] is not None and sources[1:] == [None]       # the demo, then the live camera
+    run.source_factory = lambda choice, serial: sources.append(choice.recording) or real(choice, serial)
+    return kiosk(["--auto-demo", "--windowed", "--seconds", "1", "--size", "320x180"], assets), sources
 
 
 def test_the_camera_watch_says_when_a_camera_appears_and_survives_an_sdk_error() -> None:

@@ -25,7 +25,8 @@ from kiosk.game.trainer import (IDLE_S, ROWS, EntryWatch, Leave, LoadHistory, Sa
 from kiosk.game.visit import Visit  # noqa: E402
 from kiosk.history import History, SessionRecord  # noqa: E402
 from kiosk.pin import LOCK_S, TRIES, PinGate, pin_matches  # noqa: E402
-from tests.test_run import assets, fake_demo  # noqa: E402,F401
+from tests.fresh_process import in_fresh_process  # noqa: E402
+from tests.test_run import assets, kiosk  # noqa: E402,F401
 
 PIN = "2468"
 STORED = "scrypt$stored-by-the-test$8$1$00$00"     # matched by `same` below: no scrypt cost in these tests
@@ -178,9 +179,10 @@ def test_the_history_screen_reads_the_sessions_and_a_damaged_history_is_a_senten
     app.close()
 
 
-def test_headless_tour_saves_every_trainer_screen(fake_demo, tmp_path: Path) -> None:
-    assert run.main(["--headless", "--trainer", "--seconds", "2", "--size", "1280x720",
-                     "--screenshots", str(tmp_path)]) == 0
+def test_headless_tour_saves_every_trainer_screen(assets, tmp_path: Path) -> None:
+    ran = in_fresh_process(kiosk, ["--headless", "--trainer", "--seconds", "2", "--size", "1280x720",
+                                   "--screenshots", str(tmp_path)], assets)
+    assert ran.code == 0, ran.err
     shots = {p.name for p in tmp_path.glob("trainer_*.png")}
     # the stand-in demo's "routine" is its visit: someone arrives while the area should be empty, so the wizard
     # stops there, saying so (tests/test_wizard.py runs it on real simulated routines)
