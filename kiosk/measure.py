@@ -20,7 +20,7 @@ from kiosk.cleaning import despeckle, smooth_depth, with_neighbours
 from kiosk.measurement import Measurement
 from kiosk.quantile import median, quantile
 from kiosk.segment import find_client, surfaces
-from kiosk.spine import StandingBack, at_back_edge, back_outline
+from kiosk.spine import StandingBack, StandingTall, at_back_edge, back_outline
 from kiosk.zone import ZONE_BACK_M, ZONE_FRONT_M, ZONE_HALF_WIDTH_M, ZONE_TOP_M, Zone, make_zone
 
 FLOOR_CLEARANCE_M = 0.03     # points lower than this are floor
@@ -50,7 +50,6 @@ HIDDEN_FOR_S = 1.5           # ...as long as they were seen whole this recently
 HIPS_HIDING_PX = 3           # grid samples around the hips where something nearer hides part of them...
 HIPS_HIDDEN_SHARE = 0.05     # ...when it covers this share of the hips' own pixels
 BOX_MARGIN_PX = 6            # grid samples around the foreground the segmentation also looks at
-STANDING_TALL = 0.99         # the top of the head this near the visitor's full height: standing, the back's ruler
 KNEE_VIEW_DEG = 30.0         # a camera at least this far round from behind sees the outline of the legs...
 FACE_ON_DEG = 60.0           # ...and one nearer behind than this sees the back face-on (see FACE_ON)
 
@@ -255,6 +254,7 @@ class Measurer:
         self._rear_at: tuple[float, float] | None = None     # where the last frame found the rear, face-on
         self._last_seen: Sighting | None = None
         self._back = StandingBack()
+        self._tall = StandingTall()
         around = abs(azimuth_deg(cal.camera_position))
         self._view = View(face_on=around < FACE_ON_DEG, knee_visible=around >= KNEE_VIEW_DEG)
 
@@ -333,7 +333,7 @@ class Measurer:
                            trunk_deg=angles.trunk_deg, knee_deg=angles.knee_deg,
                            back_flexion_deg=self._back.flexion_deg(
                                self._outline(frame.depth_m, zone, own, client, body, rear_zy, angles.trunk_deg),
-                               standing=top >= STANDING_TALL * self._stature),
+                               standing=self._tall(t_s, top, angles.trunk_deg)),
                            back_line=angles.back_line, profile=profile)
 
     def _outline(self, depth: np.ndarray, zone: Zone, own: np.ndarray, client: np.ndarray, body: np.ndarray,
@@ -350,6 +350,7 @@ class Measurer:
         if self._last_seen is None or t_s - self._last_seen.t_s > HIDDEN_FOR_S:
             self._stature = 0.0
             self._back.forget()
+            self._tall.forget()
 
     def _occluded(self, client: np.ndarray | None, ahead: np.ndarray, depth: np.ndarray, box: tuple[slice, slice],
                   t_s: float) -> bool:

@@ -33,7 +33,11 @@ TURN_PER_FLEXION = 0.51        # degrees the upper back turns per degree of flex
 #                                (the median over benchmarks/form.py's rounded backs, every build and view)
 EDGE_PART = 0.03               # the back's edge on the coarse grid: the samples, in each part this long...
 EDGE_DEPTH = 0.02              # ...at most this far in front of the part's rearmost one
-STANDING_FRAMES = 15           # the standing outline is the median of this many frames of standing tall
+STANDING_FRAMES = 60           # the standing outline is the median of this many frames of standing tall (2 s)
+UPRIGHT_WINDOW_S = 3.0         # the client's upright height: the top of the head over the last 3 s...
+UPRIGHT_SHARE = 80             # ...at this percentile (between reps most frames are standing)
+TALL_MARGIN = 0.01             # a frame whose top is within this share of it...
+UPRIGHT_TRUNK_DEG = 10.0       # ...and whose trunk is this near vertical shows the client standing tall
 
 BINS = round((OUTLINE_SPAN[1] - OUTLINE_SPAN[0]) / OUTLINE_BIN)
 CENTRES = OUTLINE_SPAN[0] + (np.arange(BINS) + 0.5) * OUTLINE_BIN
@@ -113,6 +117,30 @@ def _match(s0: np.ndarray, b0: np.ndarray, s: np.ndarray, b: np.ndarray) -> tupl
     err = ((dy - tilt[:, None] * dx) ** 2).sum(1) / nn
     k = int(np.argmin(np.where(usable, err, np.inf)))
     return float(slides[k]), float(my[k] - tilt[k] * mx[k]), float(tilt[k])
+
+
+class StandingTall:
+    """Which frames show the client standing tall: what the ruler is made of.
+
+    Not "as tall as ever seen": the tallest frames of a visit come while the client steps onto the mark (a stride,
+    a turn, a noisy head), and a ruler made of them would never be renewed by the standing between reps, which
+    reads a centimetre or two lower. The client's upright height is instead the top of the head over the last
+    few seconds at a high percentile, and a frame stands tall when it comes within a centimetre or two of it with
+    the trunk near vertical (a held hinge or squat lowers the percentile, but leans the trunk).
+    """
+
+    def __init__(self) -> None:
+        self._tops: deque[tuple[float, float]] = deque()
+
+    def forget(self) -> None:
+        self._tops.clear()
+
+    def __call__(self, t_s: float, top_m: float, trunk_deg: float) -> bool:
+        self._tops.append((t_s, top_m))
+        while t_s - self._tops[0][0] > UPRIGHT_WINDOW_S:
+            self._tops.popleft()
+        upright_m = float(np.percentile([top for _, top in self._tops], UPRIGHT_SHARE))
+        return top_m >= (1.0 - TALL_MARGIN) * upright_m and abs(trunk_deg) < UPRIGHT_TRUNK_DEG
 
 
 class StandingBack:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.spine import CENTRES, TURN_PER_FLEXION, StandingBack, flexion_deg
+from kiosk.spine import CENTRES, TURN_PER_FLEXION, StandingBack, StandingTall, flexion_deg
 
 
 def standing_back(glutes: float = 0.05) -> np.ndarray:
@@ -57,3 +57,29 @@ def test_the_ruler_is_the_median_of_standing_frames_and_forgets_the_last_client(
     stooped = StandingBack()
     stooped.flexion_deg(odd, standing=True)                            # a client who stands stooped...
     assert stooped.flexion_deg(odd, standing=False) == pytest.approx(0.0, abs=1.0)   # ...is their own ruler
+
+
+def test_standing_tall_is_judged_against_the_recent_upright_height_not_the_tallest_moment() -> None:
+    """The tallest frames of a visit come while stepping onto the mark; the ruler must still be renewed by the
+    standing between reps, which reads a little lower."""
+    tall = StandingTall()
+    fps = 30
+    arriving = [tall(k / fps, 1.765, 4.0) for k in range(fps)]             # a stride: the head at its highest
+    standing = [tall(1.0 + k / fps, 1.745, 2.0) for k in range(4 * fps)]    # 2 cm lower, for good
+    assert all(arriving[:3])
+    assert not any(standing[:fps])                                         # a stride ago, 2 cm is too low...
+    assert all(standing[-fps:])                                            # ...but not once it is 3 s ago
+    hinge = [tall(5.0 + k / fps, 1.745 - 0.4 * np.sin(np.pi * k / fps), 5.0 + 60 * np.sin(np.pi * k / fps))
+             for k in range(1, fps)]
+    assert not any(hinge[3:-3])                                            # going down and coming up
+    assert tall(6.0, 1.745, 2.0)                                           # standing again after the rep
+
+
+def test_a_leaning_or_stooping_frame_is_never_standing_tall() -> None:
+    tall = StandingTall()
+    for k in range(90):
+        tall(k / 30, 1.70, 1.0)
+    assert not tall(3.0, 1.70, 25.0)         # as tall as ever, but the trunk leans (turning onto the mark)
+    assert not tall(3.1, 1.66, 1.0)          # upright trunk, 4 cm down: knees bent
+    tall.forget()
+    assert tall(10.0, 1.50, 1.0)             # the next client is their own height
