@@ -35,9 +35,13 @@ LEAN_PER_STATURE_PCT = 4.3
 # degrees of lean misread, or a centimetre of travel, would otherwise flip the call.
 SQUAT_KNEE_RATIO = 1.75
 # Soft knees bend about 0.45 degrees for each degree of trunk lean; knees pushed forward bend about as much as
-# the trunk leans (and a squat far more). Only a knee bend that is also clearly visible counts.
+# the trunk leans (and a squat far more). A bend counts as pushed forward from 0.75 times the lean, and only when
+# it is more than a soft bend by more than the knee angle's own error (8 degrees, its accuracy target): in a
+# shallow rep a soft knee read a few degrees high would otherwise pass the ratio (it did: a 20-degree lean with
+# the knee read at 15 instead of 8, seen obliquely from 2.8 m).
 KNEES_FORWARD_RATIO = 0.75
-KNEES_FORWARD_MIN_DEG = 15.0
+SOFT_KNEE_RATIO = 0.45
+KNEE_ERROR_DEG = 8.0
 # A back flexed from pelvis to shoulders by this much or more is rounded. A coach calls a back flat to about 6
 # degrees (its natural upper-back rounding) and rounded from 20: the line sits halfway. Read against each client's
 # own standing back (kiosk/spine.py), benchmarks/form.py's roundings of 20 degrees read from 13.7 up and its flat
@@ -62,8 +66,12 @@ def judge(travel_m: float, stature_m: float, lean_deg: float | None, knee_deg: f
     squat = (lean_deg is not None and lean_deg < LEAN_PER_STATURE_PCT * 100.0 * travel_m / stature_m
              and (knee_deg is None or knee_deg >= SQUAT_KNEE_RATIO * lean_deg))
     rounded = back_flexion_deg is not None and back_flexion_deg >= ROUNDED_BACK_DEG
-    knees = (not squat and knee_deg is not None and knee_deg >= KNEES_FORWARD_MIN_DEG
-             and lean_deg is not None and knee_deg >= KNEES_FORWARD_RATIO * lean_deg)
+    knees = not squat and knee_deg is not None and lean_deg is not None and knees_forward(lean_deg, knee_deg)
     faults = tuple(f for f, on in ((Fault.ROUNDED_BACK, rounded), (Fault.SQUAT, squat),
                                    (Fault.KNEES_FORWARD, knees)) if on)
     return Form("squat" if squat else "hinge", "rounded" if rounded else "neutral", faults)
+
+
+def knees_forward(lean_deg: float, knee_deg: float) -> bool:
+    """Whether a hinge's knees bent as knees pushed forward do, for this much lean of the trunk."""
+    return knee_deg >= KNEES_FORWARD_RATIO * lean_deg and knee_deg - SOFT_KNEE_RATIO * lean_deg >= KNEE_ERROR_DEG

@@ -14,8 +14,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from kiosk.form import (KNEES_FORWARD_MIN_DEG, KNEES_FORWARD_RATIO, LEAN_PER_STATURE_PCT, ROUNDED_BACK_DEG,
-                        SQUAT_KNEE_RATIO)
+from kiosk.form import LEAN_PER_STATURE_PCT, ROUNDED_BACK_DEG, SQUAT_KNEE_RATIO, knees_forward
 from kiosk.sim.body import BUILDS, SHIRT_SLACK, Body, Mesh, Pose, Truth, build, named_body, spine_curve, truth
 from kiosk.sim.moves import HINGE, KNEES_FORWARD_HINGE, MOVES, SQUAT, STIFF_HINGE, Move, rounded_hinge
 from kiosk.sim.room import Placement
@@ -425,7 +424,7 @@ def test_the_session_has_every_kind_of_rep_with_plausible_angles(name, stature, 
         # the hinge-or-squat judgement of kiosk/form.py, on the truth
         assert (lean_per_travel(rep) > LEAN_PER_STATURE_PCT) == (rep.kind == "hinge"), rep
         # only the knees-forward hinge is flagged, and it is what form.py flags
-        knees = rep.knee_deg >= KNEES_FORWARD_MIN_DEG and rep.knee_deg >= KNEES_FORWARD_RATIO * rep.trunk_deg
+        knees = knees_forward(rep.trunk_deg, rep.knee_deg)
         assert rep.knees_forward == (rep.style == KNEES_FORWARD_HINGE.style)
         if rep.kind == "hinge":
             assert knees == rep.knees_forward, rep

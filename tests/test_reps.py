@@ -98,6 +98,16 @@ def test_knees_pushed_forward_are_named_where_the_knees_are_seen():
     assert unseen.faults == ()
 
 
+@pytest.mark.parametrize("lean, knee, pushed", [(20.0, 9.0, False), (20.0, 15.0, False), (20.0, 20.0, True),
+                                               (16.0, 16.0, True), (60.0, 27.0, False), (60.0, 40.0, False),
+                                               (60.0, 58.0, True)])
+def test_only_a_knee_bend_clearly_past_a_soft_one_is_knees_forward(lean, knee, pushed):
+    """Soft knees bend about 0.45 degree per degree of lean: a shallow soft-kneed hinge with its knee read 7 degrees
+    high (15 for 9) is not blamed; knees pushed forward bend about as much as the trunk leans, shallow or deep."""
+    from kiosk.form import judge
+    assert (Fault.KNEES_FORWARD in judge(0.10, 1.75, lean, knee, None).faults) == pushed
+
+
 @pytest.mark.parametrize("flexion, spine", [(0.0, "neutral"), (10.0, "neutral"), (25.0, "rounded"), (40.0, "rounded")])
 def test_a_rounded_back_is_named(flexion, spine):
     [rep] = reps(run(stand(1) + movement(0.15, 0.02, flexion=flexion) + stand(1), wall=0.10))
