@@ -25,9 +25,7 @@ MIN_TRAVEL_M = 0.03        # less than this is sway, not a rep
 TRAVEL_FRAMES = 5          # frames averaged at the deepest point to judge a rep's travel
 MIN_REP_S = 0.4            # nobody hinges and snaps back faster: shorter excursions are a glitch or a stumble
 FEET_MOVED_M = 0.04        # heels moving this much mean the feet shifted: not a rep
-HEELS_SETTLED_M = 0.02     # the heels' median moved less than this across the still window (not their spread:
-#                            seen from behind at 2.6 m one frame's heel reads 1.5 cm off, a still client's 10-90 %
-#                            range 4-5 cm)
+HEELS_SETTLED_M = 0.02     # the heels' median moved less than this across the still window
 HEEL_FRAMES = 9            # median of this many frames of heel position before calling the feet moved
 UPRIGHT_SHARE = 0.95       # standing means the top of the head is near the visitor's full height
 MAX_HOLD_S = 1.5           # staying near the bottom longer than this is not "ending upright"
@@ -247,7 +245,8 @@ def _stance(window: list[Measurement], needed_s: float, tallest_m: float) -> tup
         return None          # held still, but down in a hinge: not standing
     heels = [s.heel_z_m for s in window if s.heel_z_m is not None]
     half = len(heels) // 2
-    if half >= 3 and abs(median(heels[:half]) - median(heels[half:])) > HEELS_SETTLED_M:
+    if half >= 3 and (abs(median(heels[:half]) - median(heels[half:])) > HEELS_SETTLED_M
+                      or _spread(heels) > FEET_MOVED_M):
         return None          # the feet are still finding the mark (turning onto it, shuffling)
     return (median(offs), median([s.hip_height_m for s in window]), median(heels) if heels else 0.0,
             _or_zero(_median([s.trunk_deg for s in window])))
