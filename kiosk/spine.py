@@ -18,6 +18,7 @@ from collections import deque
 import numpy as np
 
 from kiosk.body_angles import BACK_REACH, back_profile, trunk_axes
+from kiosk.quantile import quantile
 
 # Along the trunk from the rear of the hips, as fractions of stature:
 OUTLINE_SPAN = (-0.06, 0.40)   # the whole back, from below the rear of the hips to the neck
@@ -130,16 +131,20 @@ class StandingTall:
     """
 
     def __init__(self) -> None:
-        self._tops: deque[tuple[float, float]] = deque()
+        self._times: deque[float] = deque()
+        self._tops: deque[float] = deque()
 
     def forget(self) -> None:
+        self._times.clear()
         self._tops.clear()
 
     def __call__(self, t_s: float, top_m: float, trunk_deg: float) -> bool:
-        self._tops.append((t_s, top_m))
-        while t_s - self._tops[0][0] > UPRIGHT_WINDOW_S:
+        self._times.append(t_s)
+        self._tops.append(top_m)
+        while t_s - self._times[0] > UPRIGHT_WINDOW_S:
+            self._times.popleft()
             self._tops.popleft()
-        upright_m = float(np.percentile([top for _, top in self._tops], UPRIGHT_SHARE))
+        upright_m = quantile(np.fromiter(self._tops, dtype=np.float64, count=len(self._tops)), UPRIGHT_SHARE / 100)
         return top_m >= (1.0 - TALL_MARGIN) * upright_m and abs(trunk_deg) < UPRIGHT_TRUNK_DEG
 
 
@@ -147,20 +152,22 @@ class StandingBack:
     """The client's back as they stand: the ruler every frame's back is judged against."""
 
     def __init__(self) -> None:
-        self._outlines: deque[np.ndarray] = deque(maxlen=STANDING_FRAMES)
+        self._kept = np.full((STANDING_FRAMES, BINS), np.nan)         # the latest standing outlines, in a ring
+        self._count = 0
         self._ruler = np.full(BINS, np.nan)
 
     def forget(self) -> None:
         """A new client: their own back, not the last one's."""
-        self._outlines.clear()
+        self._count = 0
         self._ruler = np.full(BINS, np.nan)
 
     def flexion_deg(self, outline: np.ndarray, standing: bool) -> float | None:
         """This frame's back flexion (see `flexion_deg`); a frame that shows the client standing tall also
         becomes part of the ruler: the median, sample by sample, of the latest such frames."""
         if standing:
-            self._outlines.append(outline)
-            ordered = np.sort(np.stack(self._outlines), axis=0)          # what was not seen (NaN) sorts last
+            self._kept[self._count % STANDING_FRAMES] = outline
+            self._count += 1
+            ordered = np.sort(self._kept[:min(self._count, STANDING_FRAMES)], axis=0)   # unseen (NaN) sorts last
             n = (~np.isnan(ordered)).sum(axis=0)
             cols = np.arange(BINS)
             middle = 0.5 * (ordered[np.maximum(n - 1, 0) // 2, cols] + ordered[n // 2, cols])
