@@ -134,13 +134,14 @@ def back_points(depth: np.ndarray, zone: Zone, own: np.ndarray, edge: np.ndarray
     near = own[r, c]
     tol = _continuity(near, zone)
     step = np.arange(zone.stride) - zone.stride // 2
-    rows, cols = np.broadcast_arrays((zone.rows.start + r * zone.stride)[:, None, None] + step[None, :, None],
-                                     (zone.cols.start + c * zone.stride)[:, None, None] + step[None, None, :])
     h, w = depth.shape
-    inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
-    d = depth[np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1)]
+    rows = (zone.rows.start + r * zone.stride)[:, None] + step          # cells x stride, then cells x stride²
+    cols = (zone.cols.start + c * zone.stride)[:, None] + step
+    inside = ((rows >= 0) & (rows < h))[:, :, None] & ((cols >= 0) & (cols < w))[:, None, :]
+    flat = (np.clip(rows, 0, h - 1) * w)[:, :, None] + np.clip(cols, 0, w - 1)[:, None, :]
+    d = np.take(depth, flat)                       # np.take: several times faster than fancy indexing here
     ok = inside & (d > 0) & (np.abs(d - near[:, None, None]) < tol[:, None, None])
-    return zone.origin + d[ok][:, None] * zone.pixel_rays[rows[ok], cols[ok]]
+    return zone.origin + d[ok][:, None] * np.take(zone.pixel_rays.reshape(-1, 3), flat[ok], axis=0)
 
 
 def _continuity(near_m: np.ndarray | float, zone: Zone) -> np.ndarray | float:
