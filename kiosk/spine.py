@@ -21,14 +21,14 @@ from kiosk.body_angles import BACK_REACH, back_profile, trunk_axes
 from kiosk.quantile import quantile
 
 # Along the trunk from the rear of the hips, as fractions of stature:
-OUTLINE_SPAN = (-0.06, 0.40)   # the whole back, from below the rear of the hips to the neck
+OUTLINE_SPAN = (-0.10, 0.40)   # the whole back, from below the rear of the hips to the neck
 OUTLINE_BIN = 0.01             # one sample of the outline per 1 % of stature (about 1.7 cm)
 OUTLINE_SHARE = 98             # percentile of "how far back" in each sample: the outline's very edge
-MATCH_SPAN = (-0.04, 0.12)     # buttocks and lower back: where the bottom's outline is matched to the standing one
+MATCH_SPAN = (-0.05, 0.13)     # buttocks and lower back, on the ruler: what is matched onto the bottom's outline
 UPPER_SPAN = (0.20, 0.34)      # upper back, below the neck (and a ponytail): where the turn is read
 SLIDE = 0.12                   # the match slides the standing outline this far either way along the trunk...
 SLIDE_STEP = 0.0025            # ...in these steps
-MIN_MATCHED = 0.8              # share of the lower back's samples the slid standing outline must cover
+MIN_MATCHED = 0.8              # share of the ruler's lower back the slid bottom outline must cover
 MIN_LOWER, MIN_UPPER = 6, 5    # samples of the lower back needed to match it, of the upper back to read its turn
 TURN_PER_FLEXION = 0.51        # degrees the upper back turns per degree of flexion between pelvis and shoulders
 #                                (the median over benchmarks/form.py's rounded backs, every build and view)
@@ -76,19 +76,16 @@ def flexion_deg(standing: np.ndarray, bottom: np.ndarray) -> float | None:
     """Degrees of flexion of the back between pelvis and shoulders at `bottom`, against the same client's
     `standing` outline (both from `back_outline`); None when too little of either was seen."""
     have = ~np.isnan(standing)
-    if have.sum() < 2:
-        return None
-    s0, b0 = CENTRES[have], standing[have]
-    low = (CENTRES >= MATCH_SPAN[0]) & (CENTRES <= MATCH_SPAN[1]) & ~np.isnan(bottom)
+    low = (CENTRES >= MATCH_SPAN[0]) & (CENTRES <= MATCH_SPAN[1]) & have
     up = (CENTRES >= UPPER_SPAN[0]) & (CENTRES <= UPPER_SPAN[1]) & ~np.isnan(bottom)
     if low.sum() < MIN_LOWER or up.sum() < MIN_UPPER:
         return None
-    shift = _match(s0, b0, CENTRES[low], bottom[low])
+    shift = _match(CENTRES[low], standing[low], bottom)
     if shift is None:
         return None
     slide, c, tilt = shift
-    s = CENTRES[up]
-    ref = np.interp(s + slide, s0, b0, left=np.nan, right=np.nan)
+    s = CENTRES[up] + slide                       # where on the ruler the upper back's samples lie
+    ref = np.interp(s, CENTRES[have], standing[have], left=np.nan, right=np.nan)
     ok = ~np.isnan(ref)
     if ok.sum() < MIN_UPPER:
         return None
@@ -97,19 +94,24 @@ def flexion_deg(standing: np.ndarray, bottom: np.ndarray) -> float | None:
     return float(turn / TURN_PER_FLEXION)
 
 
-def _match(s0: np.ndarray, b0: np.ndarray, s: np.ndarray, b: np.ndarray) -> tuple[float, float, float] | None:
-    """(slide, offset, tilt) that best lays the standing outline (s0, b0) onto the bottom's lower back (s, b):
-    b ≈ standing(s + slide) + offset + tilt·s. The offset and tilt take up what the hip measurement and the trunk
-    axis put differently at the bottom; the slide, the rear of the hips moving over the buttocks."""
+def _match(s0: np.ndarray, b0: np.ndarray, bottom: np.ndarray) -> tuple[float, float, float] | None:
+    """(slide, offset, tilt) that best lays the buttocks and lower back of the standing outline (samples s0, b0 of
+    MATCH_SPAN) onto the `bottom` outline: bottom(s0 − slide) ≈ b0 + offset + tilt·s0. The offset and tilt take up
+    what the hip measurement and the trunk axis put differently at the bottom; the slide, the rear of the hips
+    moving over the buttocks.
+
+    The span is a part of the body, so it is held on the ruler and looked for on the bottom's outline: the rear of
+    the hips slides a long way down big buttocks in a deep hinge, and a span held at the bottom would then see
+    only the buttocks' round, whose slide and tilt cannot be told apart."""
     slides = np.arange(-SLIDE, SLIDE + SLIDE_STEP / 2, SLIDE_STEP)
-    ref = np.interp(s[None, :] + slides[:, None], s0, b0, left=np.nan, right=np.nan)
-    ok = ~np.isnan(ref)
+    b = np.interp(s0[None, :] - slides[:, None], CENTRES, bottom, left=np.nan, right=np.nan)   # NaN: unseen
+    ok = ~np.isnan(b)
     n = ok.sum(axis=1)
-    usable = n >= MIN_MATCHED * len(s)
+    usable = n >= MIN_MATCHED * len(s0)
     if not usable.any():
         return None
-    y = np.where(ok, b[None, :] - ref, 0.0)
-    x = np.where(ok, s[None, :], 0.0)
+    y = np.where(ok, b - b0[None, :], 0.0)
+    x = np.where(ok, s0[None, :], 0.0)
     nn = np.maximum(n, 1)
     mx, my = x.sum(1) / nn, y.sum(1) / nn
     dx = np.where(ok, x - mx[:, None], 0.0)

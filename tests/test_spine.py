@@ -8,29 +8,37 @@ import pytest
 from kiosk.spine import CENTRES, TURN_PER_FLEXION, StandingBack, StandingTall, flexion_deg
 
 
-def standing_back(glutes: float = 0.05) -> np.ndarray:
-    """An outline in stature units: buttocks (a bump `glutes` deep), a lower back curving in, shoulder blades."""
-    s = CENTRES
+def standing_back(glutes: float = 0.05, s: np.ndarray = CENTRES) -> np.ndarray:
+    """An outline in stature units at `s` along the trunk: buttocks (a bump `glutes` deep), a lower back curving
+    in, shoulder blades."""
     return (glutes * np.exp(-((s - 0.02) / 0.05) ** 2) - 0.012 * np.exp(-((s - 0.12) / 0.05) ** 2)
             + 0.01 * np.exp(-((s - 0.30) / 0.06) ** 2))
 
 
-def bent(standing: np.ndarray, slide: float, offset: float, tilt: float, flexion: float) -> np.ndarray:
-    """The standing outline slid along the trunk (the rear of the hips moved over the buttocks), offset and tilted,
-    with the back above 0.15 of stature turned forward as a back flexed by `flexion` degrees turns."""
+def bent(slide: float, offset: float, tilt: float, flexion: float, glutes: float = 0.05) -> np.ndarray:
+    """The standing back slid along the trunk (the rear of the hips moved over the buttocks, so the outline now
+    shows parts of the body the standing one did not reach), offset and tilted, with the back above 0.15 of
+    stature (up the standing back) turned forward as a back flexed by `flexion` degrees turns."""
     s = CENTRES
-    moved = np.interp(s + slide, s, standing, left=np.nan, right=np.nan) + offset + tilt * s
+    moved = standing_back(glutes, s + slide) + offset + tilt * s
     turn = np.tan(np.radians(flexion * TURN_PER_FLEXION))
-    return moved - np.clip(s - 0.15, 0.0, None) * turn
+    return moved - np.clip(s + slide - 0.15, 0.0, None) * turn
 
 
 @pytest.mark.parametrize("glutes", [0.02, 0.05, 0.09])
 @pytest.mark.parametrize("slide", [-0.06, 0.0, 0.04])
 @pytest.mark.parametrize("flexion", [0.0, 20.0, 40.0])
 def test_the_flexion_is_read_whatever_the_buttocks_and_the_slide(glutes: float, slide: float, flexion: float) -> None:
-    standing = standing_back(glutes)
-    bottom = bent(standing, slide, offset=0.01, tilt=-0.03, flexion=flexion)
-    assert flexion_deg(standing, bottom) == pytest.approx(flexion, abs=1.0)
+    bottom = bent(slide, offset=0.01, tilt=-0.03, flexion=flexion, glutes=glutes)
+    assert flexion_deg(standing_back(glutes), bottom) == pytest.approx(flexion, abs=1.0)
+
+
+@pytest.mark.parametrize("slide", [-0.06, -0.08, -0.10])
+def test_a_flat_back_reads_flat_however_far_the_hips_slide_down_big_buttocks(slide: float) -> None:
+    """In a deep hinge the rear of the hips slides far down big buttocks: what is matched must still reach the
+    lower back above them, or the buttocks' round lets the match tilt at will."""
+    bottom = bent(slide, offset=0.01, tilt=-0.03, flexion=0.0, glutes=0.09)
+    assert flexion_deg(standing_back(glutes=0.09), bottom) == pytest.approx(0.0, abs=1.0)
 
 
 def test_nothing_is_read_without_a_ruler_or_without_the_back() -> None:
@@ -47,11 +55,11 @@ def test_the_ruler_is_the_median_of_standing_frames_and_forgets_the_last_client(
     ruler = StandingBack()
     flat = standing_back()
     assert ruler.flexion_deg(flat, standing=False) is None            # no standing frame yet
-    odd = bent(flat, 0.0, 0.0, 0.0, 40.0)                              # one frame of a stoop while "standing"
+    odd = bent(0.0, 0.0, 0.0, 40.0)                              # one frame of a stoop while "standing"
     for outline in (flat, odd, flat, flat):
         ruler.flexion_deg(outline, standing=True)
-    assert ruler.flexion_deg(bent(flat, 0.02, 0.0, 0.0, 0.0), standing=False) == pytest.approx(0.0, abs=1.0)
-    assert ruler.flexion_deg(bent(flat, 0.02, 0.0, 0.0, 30.0), standing=False) == pytest.approx(30.0, abs=1.0)
+    assert ruler.flexion_deg(bent(0.02, 0.0, 0.0, 0.0), standing=False) == pytest.approx(0.0, abs=1.0)
+    assert ruler.flexion_deg(bent(0.02, 0.0, 0.0, 30.0), standing=False) == pytest.approx(30.0, abs=1.0)
     ruler.forget()
     assert ruler.flexion_deg(flat, standing=False) is None
     stooped = StandingBack()
