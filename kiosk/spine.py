@@ -89,8 +89,9 @@ def flexion_deg(standing: np.ndarray, bottom: np.ndarray) -> float | None:
     ok = ~np.isnan(ref)
     if ok.sum() < MIN_UPPER:
         return None
+    x = s[ok] - s[ok].mean()
     rest = bottom[up][ok] - ref[ok] - c - tilt * s[ok]
-    turn = -np.degrees(np.arctan(np.polyfit(s[ok], rest, 1)[0]))    # forward of the standing back higher up
+    turn = -np.degrees(np.arctan(x @ rest / (x @ x)))       # its slope: forward of the standing back higher up
     return float(turn / TURN_PER_FLEXION)
 
 
