@@ -12,7 +12,7 @@ from pathlib import Path
 from calibration.model import Calibration
 from calibration.routine import calibrate
 from calibration.store import cannot_write, save
-from calibration.validate import CalibrationError
+from calibration.validate import CalibrationError, precision_advice
 from calibration.wizard import Wizard
 from kiosk.sensing.source import DepthSource
 
@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"calibrated: camera {cal.placement}, {cal.camera_distance_m:.2f} m from the mark, "
           f"{cal.camera_height_m:.2f} m high -> {args.out}")
+    if (advice := precision_advice(cal)) is not None:
+        print(advice, file=sys.stderr)
     return 0
 
 

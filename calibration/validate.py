@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from calibration.background import Standing
+from calibration.camera import STEREO_SUBPIXEL, depth_rms_m
 from calibration.model import Calibration
 
 MIN_DISTANCE_M = 1.5
@@ -62,6 +63,28 @@ def check_placement(cal: Calibration) -> None:
                                "2-3 m.")
     if distance > MAX_DISTANCE_M:
         raise CalibrationError(f"The camera is too far ({distance:.1f} m from the mark): move it to 2-3 m.")
+
+
+# From straight behind, stereo noise runs along the very distance the kiosk measures (docs/depth.md). Measured with
+# benchmarks/accuracy.py's sessions seen by a D435 from behind, the camera this far from the heel line: hip offset
+# MAE 0.38 cm at 1.9 m, 0.35 cm at 2.5 m, 0.54 cm at 2.7 m, 0.74 cm at 3.1 m; by a D455 (about twice the baseline)
+# at 3.1 m, 0.40 cm. The 0.5 cm target holds while the depth noise at the mark is no more than a D435's at 2.6 m.
+# From the side and obliquely the noise runs mostly across the hips' edge (a D435 obliquely at 3.1 m: 0.44 cm), so
+# only behind is judged.
+BEHIND_MAX_NOISE_M = float(depth_rms_m(2.6, 425.2, 0.050))
+
+
+def precision_advice(cal: Calibration) -> str | None:
+    """One sentence for the trainer when the placement works but reads the hips less precisely than it could
+    (the kiosk still runs); None when it is fine."""
+    if cal.placement != "behind":
+        return None
+    fx, distance = cal.intrinsics.fx, cal.camera_distance_m
+    if depth_rms_m(distance, fx, cal.baseline_m) <= BEHIND_MAX_NOISE_M:
+        return None
+    reach_m = float(np.sqrt(BEHIND_MAX_NOISE_M * fx * cal.baseline_m / STEREO_SUBPIXEL))
+    return (f"From behind at {distance:.1f} m this camera reads the hips less precisely: move it within "
+            f"{reach_m:.1f} m of the mark, or to the client's side, for half-centimetre readings.")
 
 
 def client_outline(person: np.ndarray, has_depth: np.ndarray) -> np.ndarray:

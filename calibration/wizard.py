@@ -15,7 +15,8 @@ import numpy as np
 from calibration.camera import DepthFrame
 from calibration.model import Calibration
 from calibration.routine import PROMPTS, Routine
-from calibration.validate import MAX_DISTANCE_M, MIN_BODY_DEPTH, MIN_DISTANCE_M, MIN_HIP_DEPTH, CalibrationError
+from calibration.validate import (MAX_DISTANCE_M, MIN_BODY_DEPTH, MIN_DISTANCE_M, MIN_HIP_DEPTH, CalibrationError,
+                                 precision_advice)
 
 LEAVE_S = 5.0            # whoever started the wizard walks out of view first (the empty step refuses anyone in it)
 WAIT_LIMIT_S = 60.0      # nobody on the mark this long, or no hinge this long after standing: the routine stops,
@@ -166,8 +167,10 @@ class Wizard:
                                                       f"(needs {MIN_HIP_DEPTH:.0%} and {MIN_BODY_DEPTH:.0%})"))
         if self._routine.status.step == "done":
             cal = self._routine.result()
-            out.append(Check("Camera place", True, f"{cal.placement.replace('-', ' ')} of the client, "
-                                                   f"{cal.camera_distance_m:.1f} m from the heel line"))
+            advice = precision_advice(cal)
+            out.append(Check("Camera place", advice is None, advice or f"{cal.placement.replace('-', ' ')} of the "
+                                                                      f"client, {cal.camera_distance_m:.1f} m from "
+                                                                      "the heel line"))
         if failure is not None:
             out.append(Check("Stopped", False, failure))
         return tuple(out)

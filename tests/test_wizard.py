@@ -63,7 +63,9 @@ def run_wizard(source) -> tuple[Wizard, list[Step]]:
 
 
 def assert_found(placement: Placement, view, steps: list[Step]) -> None:
-    """The routine ran its steps in order, every check passed, and the camera and heel line are where they are."""
+    """The routine ran its steps in order, every check passed, and the camera and heel line are where they are. The
+    D435 behind the client stands 2.7 m from the heel line: it calibrates, and the trainer is told to come nearer
+    for half-centimetre hips (calibration/validate.py)."""
     assert steps[0] is Step.EMPTY and steps[-1] is Step.REVIEW, view.prompt
     assert steps.index(Step.EMPTY) < steps.index(Step.STILL) < steps.index(Step.HINGE)
     cal = view.calibration
@@ -74,7 +76,12 @@ def assert_found(placement: Placement, view, steps: list[Step]) -> None:
     assert abs(found_in_truth[2, 3]) * 100 < HEEL_CM
     assert abs(np.degrees(np.arctan2(found_in_truth[0, 2], found_in_truth[2, 2]))) < FACING_DEG
     assert [c.label for c in view.checks] == ["Floor", "Mark", "Depth on the hips", "Camera place"]
-    assert all(c.ok for c in view.checks)
+    *found, place = view.checks
+    assert all(c.ok for c in found)
+    if placement.name == "behind":
+        assert not place.ok and "within 2.6 m" in place.detail
+    else:
+        assert place.ok
     said_height = float(re.search(r"([0-9.]+) m high", view.checks[0].detail).group(1))
     assert abs(said_height - placement.height_m) * 100 < HEIGHT_CM
     # the live view: the floor coloured in, the person outlined, on the camera's own picture

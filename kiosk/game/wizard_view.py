@@ -118,6 +118,9 @@ def _review(surface, p: Painter, body: pygame.Rect, view: WizardView, review: Re
     nudged = (f"Mark moved {review.forward_m * 100:+.0f} cm forward, {review.left_m * 100:+.0f} cm to the "
               f"client's left  ·  first wall {review.first_wall_in} in")
     line = p.text(surface, nudged, 4.5, palette.TAP, (body.centerx, head.bottom + p.px(1.5)), "midtop", body.width)
+    for advice in (c.detail for c in view.checks if not c.ok):      # it works, but could be better: say how
+        line = p.text(surface, advice, 4.5, palette.WARN, (body.centerx, line.bottom + p.px(1.5)), "midtop",
+                      body.width)
     area = pygame.Rect(body.left, line.bottom + p.px(3), body.width, body.bottom - line.bottom - p.px(3))
     half = area.width // 2 - p.px(2)
     _plan(surface, p, pygame.Rect(area.left, area.top, half, area.height), cal, wall_m)
