@@ -21,7 +21,8 @@ from kiosk.body_angles import BACK_REACH, back_profile, trunk_axes
 from kiosk.quantile import quantile
 
 # Along the trunk from the rear of the hips, as fractions of stature:
-OUTLINE_SPAN = (-0.10, 0.40)   # the whole back, from below the rear of the hips to the neck
+OUTLINE_SPAN = (-0.10, 0.40)   # the whole back to the neck, from far enough down the buttocks to find them when the
+#                                rear of the hips rides up them
 OUTLINE_BIN = 0.01             # one sample of the outline per 1 % of stature (about 1.7 cm)
 OUTLINE_SHARE = 98             # percentile of "how far back" in each sample: the outline's very edge
 MATCH_SPAN = (-0.05, 0.13)     # buttocks and lower back, on the ruler: what is matched onto the bottom's outline
