@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue as queues
+import signal
 from pathlib import Path
 from typing import Callable
 
 log = logging.getLogger(__name__)
 
 Make = Callable[..., tuple[Path, Path, Path]]      # demo_assets(cache_dir, progress=...)
+STOPPED_BY = (signal.SIGTERM, signal.SIGINT)      # a child ended by these: the kiosk itself is being stopped (the
+#                                                   signal reached the whole group), not a failure
 
 
 def _make(make: Make, cache_dir: Path, out: multiprocessing.Queue) -> None:
@@ -22,7 +25,8 @@ def _make(make: Make, cache_dir: Path, out: multiprocessing.Queue) -> None:
 
 class Preparation:
     """Runs `make` (kiosk.sim.demo.demo_assets) in a child process; `poll()` until it is finished, then `result`
-    holds its paths, or `error` the sentence saying why there are none."""
+    holds its paths, or `error` the sentence saying why there are none, or `stopped` is set: the child was
+    stopped along with the kiosk (Ctrl+C, a service stop), which is no fault to report."""
 
     def __init__(self, make: Make, cache_dir: Path) -> None:
         context = multiprocessing.get_context("spawn")       # a fresh interpreter: no pygame or SDK state shared
@@ -33,6 +37,7 @@ class Preparation:
         self.text, self.share = "Starting the simulator", 0.0
         self.result: tuple[Path, Path, Path] | None = None
         self.error: str | None = None
+        self.stopped = False
 
     def poll(self) -> bool:
         """Take in the child's news; True once it has finished, well or not."""
@@ -48,9 +53,14 @@ class Preparation:
             else:
                 self.error = f"Preparing the demo failed ({news[1]}): run it again, or report it."
         if self.result is None and self.error is None and not self._process.is_alive():
-            self.error = (f"Preparing the demo stopped (exit code {self._process.exitcode}): run it again, or "
-                          "report it.")
-        return self.result is not None or self.error is not None
+            code = self._process.exitcode
+            if code is not None and code < 0 and -code in STOPPED_BY:
+                self.stopped = True
+            else:
+                how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else \
+                    f"exit code {code}"
+                self.error = f"Preparing the demo stopped ({how}): run it again, or report it."
+        return self.result is not None or self.error is not None or self.stopped
 
     def close(self) -> None:
         """Stop the child if it still runs (the kiosk was quit): the next start renders again."""

@@ -51,7 +51,7 @@ class UsageError(Exception):
 
 
 class _Exit(Exception):
-    """--help was printed: leave with this code."""
+    """--help was printed, or the kiosk was stopped or closed while starting: leave with this code."""
 
     def __init__(self, code: int) -> None:
         self.code = code
@@ -177,6 +177,8 @@ def prepare_demo(args: argparse.Namespace, cache: Path, make) -> None:
     finally:
         prep.close()
         pygame.display.quit()
+    if prep.stopped:
+        raise _Exit(0)
     if prep.error:
         raise SourceError(prep.error)
 
@@ -440,7 +442,8 @@ def main(argv: list[str]) -> int:
         log_start(argv)
         if args.headless or args.seconds is not None:
             return run(args)
-        return supervise(functools.partial(run, args), functools.partial(_wait, args), time.monotonic, USER_ERRORS)
+        return supervise(functools.partial(run, args), functools.partial(_wait, args), time.monotonic,
+                         (*USER_ERRORS, _Exit))
     except _Exit as done:
         return done.code
     except USER_ERRORS as err:

@@ -3,6 +3,7 @@ failure and a child that dies are each told in one sentence."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,16 @@ def dying_make(cache_dir: Path, progress) -> tuple[Path, Path, Path]:
     os._exit(3)
 
 
+def killed_make(cache_dir: Path, progress) -> tuple[Path, Path, Path]:
+    os.kill(os.getpid(), signal.SIGKILL)         # as the out-of-memory killer would
+    raise AssertionError("not reached")
+
+
+def stopped_make(cache_dir: Path, progress) -> tuple[Path, Path, Path]:
+    os.kill(os.getpid(), signal.SIGTERM)         # as a service stop reaches the whole group
+    raise AssertionError("not reached")
+
+
 def finish(prep: Preparation, limit_s: float = 60.0) -> list[float]:
     shares = []
     deadline = time.monotonic() + limit_s
@@ -53,11 +64,33 @@ def test_the_child_reports_its_progress_then_its_paths(tmp_path: Path) -> None:
     assert shares == sorted(shares) and 0 < max(shares) < 1 and prep.text == "Rendering the stand-in"
 
 
-@pytest.mark.parametrize("make, said", [(failing_make, "No space left on device"), (dying_make, "exit code 3")])
+@pytest.mark.parametrize("make, said", [(failing_make, "No space left on device"), (dying_make, "exit code 3"),
+                                        (killed_make, "killed by SIGKILL")])
 def test_a_failing_or_dying_render_is_one_sentence(tmp_path: Path, make, said: str) -> None:
     prep = Preparation(make, tmp_path)
     finish(prep)
     assert prep.result is None and said in prep.error and prep.error.endswith("run it again, or report it.")
+
+
+def test_a_render_stopped_with_the_kiosk_is_no_error(tmp_path: Path) -> None:
+    prep = Preparation(stopped_make, tmp_path)
+    finish(prep)
+    assert prep.stopped and prep.result is None and prep.error is None
+
+
+def test_a_kiosk_stopped_while_preparing_the_demo_leaves_quietly(assets, tmp_path: Path) -> None:
+    """A service stop reaches the render child too: the supervised kiosk leaves with 0 instead of taking it for a
+    crash and starting again."""
+    assert in_fresh_process(_stopped_start, assets, tmp_path, timeout_s=60) == 0
+
+
+def _stopped_start(assets: tuple[Path, Path], tmp_path: Path) -> int:
+    os.environ.update(SDL_VIDEODRIVER="dummy", XDG_STATE_HOME=str(tmp_path / "state"),
+                      XDG_DATA_HOME=str(tmp_path / "data"))
+    made: list[Path] = []
+    sys.modules["kiosk.sim.demo"] = stand_in_demo(assets, made, cached=lambda cache_dir: False)
+    run.prepare_demo = _prepare_with(stopped_make, made)
+    return run.main(["--demo", "--windowed", "--cache", str(tmp_path / "cache")])
 
 
 def test_the_first_start_shows_the_progress_screen_then_plays_the_demo(assets, tmp_path: Path) -> None:
