@@ -54,11 +54,11 @@ class Preparation:
                 self.error = f"Preparing the demo failed ({news[1]}): run it again, or report it."
         if self.result is None and self.error is None and not self._process.is_alive():
             code = self._process.exitcode
-            if code is not None and code < 0 and -code in STOPPED_BY:
+            killed_by = signal.Signals(-code) if code is not None and code < 0 else None
+            if killed_by in STOPPED_BY:
                 self.stopped = True
             else:
-                how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else \
-                    f"exit code {code}"
+                how = f"exit code {code}" if killed_by is None else f"killed by {killed_by.name}"
                 self.error = f"Preparing the demo stopped ({how}): run it again, or report it."
         return self.result is not None or self.error is not None or self.stopped
 
