@@ -159,8 +159,12 @@ class CaptureProvider:
 
 class Looped:
     """A recording played again and again, numbered and timed on like a camera that never stops: the rules and
-    the rep counter expect frame numbers and times to move forward. `functools.partial(Looped, ...)` pickles,
-    so it runs inside `camera_process` like a camera.
+    the rep counter expect frame numbers and times to move forward, also where the recording starts over (the
+    next pass, or a pass started again by its watchdog).
+
+    The kiosk opens each pass in a camera child process of its own (`open_recording` makes a `camera_process`),
+    ended when the pass ends: stopping an SDK playback at the end of its file is where the SDK can hang for good,
+    and a child that has sent its last frame is killed instead. A new child starts in about 0.2 s.
 
     paced=True hands frames out at their own timestamps' rate. Open the recording with realtime=False then: the
     SDK's real-time playback follows the wall clock of the original pushes, which is slow motion for a
@@ -188,18 +192,18 @@ class Looped:
         last: DepthFrame | None = None
         pace = Pace(period_ms / 1000.0, RealClock())
         while True:
-            lap_start = True
+            empty = True
             for frame in self._source:
-                if lap_start and last is not None:
+                empty = False
+                if last is not None and frame.frame_number + shift_frames <= last.frame_number:
                     shift_frames = last.frame_number + 1 - frame.frame_number
                     shift_ms = last.timestamp_ms + period_ms - frame.timestamp_ms
-                lap_start = False
                 last = dataclasses.replace(frame, frame_number=frame.frame_number + shift_frames,
                                            timestamp_ms=frame.timestamp_ms + shift_ms)
                 if self._paced:
                     pace.wait_for(last.timestamp_ms / 1000.0)
                 yield last
-            if lap_start:
+            if empty:
                 raise SourceError("The recording holds no depth frames: record it again.")
             if self._once:
                 return

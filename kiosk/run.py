@@ -216,11 +216,16 @@ def _load_calibration(path: Path) -> Calibration:
 
 
 def source_factory(choice: Choice, serial: str | None) -> SourceFactory:
-    """The depth source in a watched child process: the live camera, or the recording replayed in real time."""
+    """The depth source in a watched child process: the live camera, or the recording replayed in real time (a
+    child for each pass)."""
     if choice.recording is None:
         return functools.partial(camera_process, functools.partial(open_camera, serial))
-    replay = functools.partial(Looped, functools.partial(open_recording, choice.recording), paced=True)
-    return functools.partial(camera_process, replay)
+    return functools.partial(Looped, _pass_of(choice.recording), paced=True)
+
+
+def _pass_of(recording: Path) -> SourceFactory:
+    """One pass of the recording, in a watched child process."""
+    return functools.partial(camera_process, functools.partial(open_recording, recording))
 
 
 def read_settings(path: Path | None) -> tuple[Settings, str | None]:
@@ -313,8 +318,8 @@ def replay_provider(recording: Path) -> CaptureProvider:
     if not cal.exists():
         raise CalibrationFileError(f"{recording.name} has no calibration beside it ({cal.name}): it cannot be "
                                    "replayed as it ran.")
-    replay = functools.partial(Looped, functools.partial(open_recording, recording), paced=True, once=True)
-    return CaptureProvider(functools.partial(camera_process, replay), functools.partial(load, cal))
+    return CaptureProvider(functools.partial(Looped, _pass_of(recording), paced=True, once=True),
+                           functools.partial(load, cal))
 
 
 def run_headless(args: argparse.Namespace, choice: Choice, cal: Calibration, settings: Settings) -> int:

@@ -6,6 +6,7 @@ for it."""
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import signal
@@ -19,10 +20,11 @@ from calibration.camera import DepthFrame, Intrinsics
 from kiosk.game import rules
 from kiosk.game.provider import QUIET_S, RECONNECTING
 from kiosk.game.settings import Settings
-from kiosk.live import CaptureProvider
+from kiosk.live import CaptureProvider, Looped
 from kiosk.measurement import Measurement
 from kiosk.sensing import SourceError, camera_process
 from kiosk.sensing.source import SourceInfo
+from tests.child_sources import EndsThenHangs, count_opening, openings, wedge
 from tests.test_live import BASELINE_M, FPS, INTR, depth_image, stand_in_calibration, wait_for
 
 USB2 = Intrinsics(160, 120, 80.0, 80.0, 80.0, 60.0)      # a smaller stream than the calibration's
@@ -32,15 +34,14 @@ class FaultySource:
     """A depth source that plays the next act of `acts` at each opening (the acts are counted in `count_file`,
     across the child processes the watchdog starts): "stall:N" sends N frames then nothing; "error:N" N frames
     then the SDK's error; "crash:N" N frames, then the process dies of a segmentation fault; "unplugged" fails to
-    open; "usb2:N" N frames of a smaller stream; "hang:N" N frames, then a stop() that never returns; "ok" streams
-    on."""
+    open; "usb2:N" N frames of a smaller stream; "hang:N" N frames, then a stop() that never returns; "wedged:N"
+    N frames, then a stall inside the SDK; "ok" streams on. The SDK hangs holding the GIL."""
 
     def __init__(self, acts: tuple[str, ...], count_file: Path) -> None:
         self.acts, self.count_file = acts, count_file
 
     def __enter__(self) -> "FaultySource":
-        k = int(self.count_file.read_text()) if self.count_file.exists() else 0
-        self.count_file.write_text(str(k + 1))
+        k = count_opening(self.count_file)
         kind, _, n = self.acts[min(k, len(self.acts) - 1)].partition(":")
         self.kind, self.n = kind, int(n or 0)
         if kind == "unplugged":
@@ -53,7 +54,7 @@ class FaultySource:
 
     def __exit__(self, *exc: object) -> None:
         if self.kind == "hang":
-            time.sleep(3600)                      # pipeline.stop() that never returns
+            wedge()                               # pipeline.stop() that never returns
 
     def __iter__(self):
         k = 0
@@ -63,6 +64,8 @@ class FaultySource:
                     raise RuntimeError("Frame didn't arrive within 5000")
                 if self.kind == "crash":
                     os.kill(os.getpid(), signal.SIGSEGV)
+                if self.kind == "wedged":
+                    wedge()
                 time.sleep(3600)                  # stalled: the watchdog must notice
             yield DepthFrame(self.depth, self.info.intrinsics, 1000 + k, time.monotonic() * 1000.0)
             k += 1
@@ -86,7 +89,7 @@ def test_a_camera_that_stops_sending_is_reconnecting_within_a_second_then_stream
         quiet_since = p._last_handed_s
         assert p.status() == RECONNECTING and time.perf_counter() - quiet_since < QUIET_S + 0.3
         wait_for(lambda: streaming(p) and p._last_handed_s > quiet_since, timeout_s=20)   # the watchdog's restart
-    assert int((tmp_path / "opened").read_text()) == 2
+    assert openings(tmp_path / "opened") == 2
 
 
 @pytest.mark.parametrize("acts, said", [
@@ -112,9 +115,20 @@ def test_a_crashed_camera_process_is_restarted_and_the_log_says_how_it_ended(tmp
     caplog.set_level(logging.WARNING, logger="kiosk.sensing.process")
     with provider(("crash:10", "ok"), tmp_path) as p:
         wait_for(lambda: streaming(p), timeout_s=30)
-        wait_for(lambda: int((tmp_path / "opened").read_text()) == 2 and streaming(p), timeout_s=30)
+        wait_for(lambda: openings(tmp_path / "opened") == 2 and streaming(p), timeout_s=30)
     said = [r.getMessage() for r in caplog.records if "restarting the depth source" in r.getMessage()]
     assert said and said[0].startswith("The depth source process was killed by SIGSEGV"), said
+
+
+def test_the_log_says_where_a_silent_camera_process_was_stuck(tmp_path: Path, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="kiosk.sensing.process")
+    with provider(("wedged:10", "ok"), tmp_path) as p:
+        wait_for(lambda: streaming(p), timeout_s=30)
+        wait_for(lambda: openings(tmp_path / "opened") == 2 and streaming(p), timeout_s=30)
+    said = [r.getMessage() for r in caplog.records if "restarting the depth source" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("No depth frame for 2 s"), said
+    stuck_at = said[0].split("Its threads were at:\n", 1)[1]
+    assert 'test_faults.py", line' in stuck_at and "in __iter__" in stuck_at and "in _child_main" in stuck_at
 
 
 def test_a_stop_signal_to_the_whole_group_is_left_to_the_parent(tmp_path: Path) -> None:
@@ -140,6 +154,23 @@ def test_a_stop_that_hangs_does_not_hang_the_kiosk(tmp_path: Path) -> None:
     start = time.monotonic()
     p.close()
     assert time.monotonic() - start < 10
+
+
+def test_a_recording_whose_stop_hangs_at_its_end_plays_on_without_a_pause(tmp_path: Path, caplog) -> None:
+    """What the demo meets if the SDK's stop hangs at the end of its recording: each pass plays in a child of its
+    own, killed once it has sent its last frame, so the next pass follows at once and no watchdog steps in."""
+    caplog.set_level(logging.WARNING, logger="kiosk.sensing.process")
+    one_pass = functools.partial(camera_process, functools.partial(EndsThenHangs, 15, tmp_path / "opened"),
+                                 stall_s=1.5)
+    numbers, handed = [], []
+    with Looped(one_pass) as source:
+        for frame in itertools.islice(source, 4 * 15):
+            numbers.append(frame.frame_number)
+            handed.append(time.monotonic())
+    assert numbers == list(range(1000, 1000 + 4 * 15))
+    assert max(np.diff(handed)) < QUIET_S, max(np.diff(handed))    # the screen never says "reconnecting"
+    assert openings(tmp_path / "opened") in (4, 5)       # the fifth pass may have started
+    assert not [r for r in caplog.records if "restarting" in r.getMessage()]
 
 
 def test_a_session_waits_for_a_reconnecting_camera_and_goes_on() -> None:

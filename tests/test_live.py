@@ -19,6 +19,7 @@ from calibration.model import Calibration
 from calibration.store import CalibrationFileError
 from kiosk.game.provider import VirtualClock
 from kiosk.game.words import NO_CAMERA, status_words
+from kiosk import run
 from kiosk.analyze import FrameMeasurer
 from kiosk.live import CaptureProvider, Looped, Pace, SteppedReplay
 from kiosk.sensing import SoftwareCamera, SourceError, SourceInfo, camera_process, open_recording
@@ -218,15 +219,22 @@ def test_pacing_waits_for_each_frame_and_restarts_after_a_late_one() -> None:
     assert np.allclose(np.diff(handed[N:]), 1 / FPS)
 
 
-def test_the_demo_path_runs_a_looped_recording_in_the_camera_process(recording: Path) -> None:
-    """What `--demo` runs: the replay in a watched child process, in real time, never ending."""
-    replay = functools.partial(Looped, functools.partial(open_recording, recording), paced=True)
+def test_the_demo_path_plays_each_pass_of_the_recording_in_a_child_of_its_own(recording: Path, monkeypatch) -> None:
+    """What `--demo` runs (`source_factory`): the replay in real time, never ending, numbered on across passes;
+    each pass in a watched child process, gone once its pass has ended."""
+    passes: list = []
+
+    def watched_pass(factory):
+        passes.append(camera_process(factory))
+        return passes[-1]
+    monkeypatch.setattr(run, "camera_process", watched_pass)
+    demo = run.source_factory(run.Choice(recording, Path("unused.json"), False), serial=None)
     frames: list[int] = []
-    with CaptureProvider(functools.partial(camera_process, replay), stand_in_calibration,
-                         trace=lambda m, r, h: frames.append(m.frame)) as provider:
-        wait_for(lambda: len(frames) > N + 2, timeout_s=20.0)
+    with CaptureProvider(demo, stand_in_calibration, trace=lambda m, r, h: frames.append(m.frame)) as provider:
+        wait_for(lambda: len(frames) > 2 * N + 2, timeout_s=20.0)
         assert provider.status() is None
-    assert frames[:N + 2] == list(range(101, 101 + N + 2))
+        assert len(passes) >= 3 and not any(p._proc.is_alive() for p in passes[:-1])
+    assert frames[:2 * N + 2] == list(range(101, 101 + 2 * N + 2))
 
 
 class CountingSource:

@@ -24,12 +24,15 @@ import sys
 import time
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from kiosk.game.app import App
-from kiosk.game.settings import Settings
-from kiosk.live import CaptureProvider
-from kiosk.measurement import Measurement
+if TYPE_CHECKING:
+    from kiosk.measurement import Measurement
+
+# The game's modules are imported where they are used: every pass of the replay starts a camera child process,
+# which imports this module again (it runs as __main__), and pygame would start each pass a second late.
 
 START_S = 60.0        # the child process, the SDK and the first frame get this long
 ENVELOPE_S = 1.0      # frame timestamps are mapped to the clock by the earliest arrival within this window
@@ -77,6 +80,7 @@ def outline_cost(size: tuple[int, int]) -> dict[str, float]:
     from kiosk.game.draw import Painter, SideView, Silhouette
     from kiosk.game.palette import CLIENT, CLIENT_FILL
     from kiosk.game.scenes import drill_layout
+    from kiosk.game.settings import Settings
     from kiosk.game.visit import full_visit
 
     screen = open_display("headless", size)
@@ -126,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"command: python -m kiosk.game.bench {shlex.join(argv)}")
         return 0
     from calibration.store import load
+    from kiosk.game.app import App
+    from kiosk.game.settings import Settings
+    from kiosk.live import CaptureProvider
     from kiosk.run import Choice, source_factory
 
     recording, cal_path = assets(args)
