@@ -23,7 +23,6 @@ import shlex
 import sys
 import time
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     from kiosk.measurement import Measurement
 
 # The game's modules are imported where they are used: every pass of the replay starts a camera child process,
-# which imports this module again (it runs as __main__), and pygame would start each pass a second late.
+# which imports this module again (the main module), and pygame would start each pass a second late.
 
 START_S = 60.0        # the child process, the SDK and the first frame get this long
 ENVELOPE_S = 1.0      # frame timestamps are mapped to the clock by the earliest arrival within this window
