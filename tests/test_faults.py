@@ -111,21 +111,22 @@ def test_an_error_mid_stream_is_said_and_streaming_resumes_by_itself(tmp_path: P
     assert said.split(":")[0] in seen
 
 
-def test_a_crashed_camera_process_is_restarted_and_the_log_says_how_it_ended(tmp_path: Path, caplog) -> None:
+def restarts_logged(first_act: str, tmp_path: Path, caplog) -> list[str]:
+    """The watchdog's restart lines once the camera process has played `first_act` and streams again after it."""
     caplog.set_level(logging.WARNING, logger="kiosk.sensing.process")
-    with provider(("crash:10", "ok"), tmp_path) as p:
+    with provider((first_act, "ok"), tmp_path) as p:
         wait_for(lambda: streaming(p), timeout_s=30)
         wait_for(lambda: openings(tmp_path / "opened") == 2 and streaming(p), timeout_s=30)
-    said = [r.getMessage() for r in caplog.records if "restarting the depth source" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if "restarting the depth source" in r.getMessage()]
+
+
+def test_a_crashed_camera_process_is_restarted_and_the_log_says_how_it_ended(tmp_path: Path, caplog) -> None:
+    said = restarts_logged("crash:10", tmp_path, caplog)
     assert said and said[0].startswith("The depth source process was killed by SIGSEGV"), said
 
 
 def test_the_log_says_where_a_silent_camera_process_was_stuck(tmp_path: Path, caplog) -> None:
-    caplog.set_level(logging.WARNING, logger="kiosk.sensing.process")
-    with provider(("wedged:10", "ok"), tmp_path) as p:
-        wait_for(lambda: streaming(p), timeout_s=30)
-        wait_for(lambda: openings(tmp_path / "opened") == 2 and streaming(p), timeout_s=30)
-    said = [r.getMessage() for r in caplog.records if "restarting the depth source" in r.getMessage()]
+    said = restarts_logged("wedged:10", tmp_path, caplog)
     assert len(said) == 1 and said[0].startswith("No depth frame for 2 s"), said
     stuck_at = said[0].split("Its threads were at:\n", 1)[1]
     assert 'test_faults.py", line' in stuck_at and "in __iter__" in stuck_at and "in _child_main" in stuck_at
