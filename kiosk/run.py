@@ -220,10 +220,10 @@ def source_factory(choice: Choice, serial: str | None) -> SourceFactory:
     child for each pass)."""
     if choice.recording is None:
         return functools.partial(camera_process, functools.partial(open_camera, serial))
-    return functools.partial(Looped, _pass_of(choice.recording), paced=True)
+    return functools.partial(Looped, recording_pass(choice.recording), paced=True)
 
 
-def _pass_of(recording: Path) -> SourceFactory:
+def recording_pass(recording: Path) -> SourceFactory:
     """One pass of the recording, in a watched child process."""
     return functools.partial(camera_process, functools.partial(open_recording, recording))
 
@@ -318,7 +318,7 @@ def replay_provider(recording: Path) -> CaptureProvider:
     if not cal.exists():
         raise CalibrationFileError(f"{recording.name} has no calibration beside it ({cal.name}): it cannot be "
                                    "replayed as it ran.")
-    return CaptureProvider(functools.partial(Looped, _pass_of(recording), paced=True, once=True),
+    return CaptureProvider(functools.partial(Looped, recording_pass(recording), paced=True, once=True),
                            functools.partial(load, cal))
 
 

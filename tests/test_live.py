@@ -186,7 +186,9 @@ def test_close_stops_the_thread_even_while_it_waits_to_retry() -> None:
 
 
 def test_a_looped_recording_numbers_and_times_frames_on(recording: Path) -> None:
-    with Looped(functools.partial(open_recording, recording)) as source:
+    """Each pass in a camera child, as the kiosk plays it: a process that has played the file and opens it again
+    is where the SDK once crashed a test worker natively."""
+    with Looped(run.recording_pass(recording)) as source:
         frames = [f for _, f in zip(range(int(2.5 * N)), source)]
     assert [f.frame_number for f in frames] == list(range(101, 101 + len(frames)))
     assert np.allclose(np.diff([f.timestamp_ms for f in frames]), 1000.0 / FPS, atol=0.01)
@@ -194,7 +196,7 @@ def test_a_looped_recording_numbers_and_times_frames_on(recording: Path) -> None
 
 def test_a_paced_loop_never_runs_ahead_of_its_frames_times_nor_bursts_after_its_restart(recording: Path) -> None:
     """Only lower bounds on the wall clock: a loaded machine may hand frames out late, never early."""
-    with Looped(functools.partial(open_recording, recording), paced=True) as source:
+    with Looped(run.recording_pass(recording), paced=True) as source:
         it = iter(source)
         next(it)
         handed = [time.monotonic()]
